@@ -1,0 +1,15 @@
+package dev.sparkprop.train;
+
+/**
+ * What one epoch did. {@code trainLoss} is the mean training loss at the parameters the epoch
+ * started from (the loss whose gradient the step used, as the seed lesson prints it);
+ * {@code validationLoss} is NaN when there is no validation data.
+ */
+public record EpochStats(int epoch, int epochs, double trainLoss, double validationLoss,
+    double seconds, long rows) {
+
+  /** Training rows processed per second in this epoch. */
+  public double rowsPerSecond() {
+    return seconds > 0 ? rows / seconds : Double.NaN;
+  }
+}

@@ -1,0 +1,234 @@
+package dev.sparkprop.spark;
+
+import dev.sparkprop.io.InputMapping;
+import dev.sparkprop.nn.Block;
+import dev.sparkprop.nn.Checks;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Turns canonical input rows into dense {@link Block}s, once, for one split: rows are selected
+ * by their global index (from a {@link DataScan}), standardised with given statistics, and
+ * stacked {@code blockSize} at a time. Also computes those statistics in one pass.
+ */
+public final class BlockStacker {
+  private BlockStacker() {}
+
+  /** Which rows go where: the seed and the held-out fractions. */
+  public record SplitSpec(long seed, double validationFraction, double testFraction)
+      implements Serializable {
+    public SplitSpec {
+      Checks.arg(validationFraction >= 0 && testFraction >= 0
+              && validationFraction + testFraction < 1,
+          "validation and test fractions must be >= 0 and add up to less than 1, got %s and %s",
+          validationFraction, testFraction);
+    }
+
+    Split of(long index) {
+      return Split.of(seed, index, validationFraction, testFraction);
+    }
+  }
+
+  /** Standardisation statistics; arrays are null where that part is not scaled. */
+  public record Stats(double[] featureMean, double[] featureStd, double[] labelMean,
+      double[] labelStd, long rows) implements Serializable {}
+
+  /** Running mean and sum of squared deviations (Welford), mergeable (Chan et al.). */
+  private static final class Moments implements Serializable {
+    private static final long serialVersionUID = 1L;
+    long n;
+    final double[] mean;
+    final double[] m2;
+
+    Moments(int width) {
+      mean = new double[width];
+      m2 = new double[width];
+    }
+
+    void add(double[] v) {
+      n++;
+      for (int i = 0; i < mean.length; i++) {
+        double d = v[i] - mean[i];
+        mean[i] += d / n;
+        m2[i] += d * (v[i] - mean[i]);
+      }
+    }
+
+    Moments merge(Moments o) {
+      if (o.n == 0) {
+        return this;
+      }
+      if (n == 0) {
+        return o;
+      }
+      long total = n + o.n;
+      for (int i = 0; i < mean.length; i++) {
+        double d = o.mean[i] - mean[i];
+        mean[i] += d * o.n / total;
+        m2[i] += o.m2[i] + d * d * ((double) n * o.n / total);
+      }
+      n = total;
+      return this;
+    }
+
+    /** Population standard deviation; a constant column gets 1 so it passes through centred. */
+    double[] std() {
+      double[] s = new double[mean.length];
+      for (int i = 0; i < s.length; i++) {
+        double sd = Math.sqrt(m2[i] / n);
+        s[i] = sd > 1e-12 * Math.max(1.0, Math.abs(mean[i])) ? sd : 1.0;
+      }
+      return s;
+    }
+  }
+
+  /**
+   * Mean and standard deviation of the features (if {@code features}) and label (if
+   * {@code label}) over the rows of split {@code which}, in one pass.
+   */
+  public static Stats stats(Dataset<Row> canonical, DataScan scan, SplitSpec split, Split which,
+      boolean features, boolean label) {
+    final int fw = scan.featureWidth;
+    final int lw = scan.labelWidth;
+    final long[] offsets = scan.offsets();
+    final boolean withLabel = label && lw > 0;
+    Dataset<Row> cols = withLabel ? canonical.select(InputMapping.FEATURES, InputMapping.LABEL)
+        : canonical.select(InputMapping.FEATURES);
+    List<Moments[]> parts = cols.javaRDD().mapPartitionsWithIndex((p, it) -> {
+      Moments fm = new Moments(fw);
+      Moments lm = new Moments(Math.max(lw, 1));
+      double[] x = new double[fw];
+      double[] y = new double[Math.max(lw, 1)];
+      long index = offsets[p];
+      while (it.hasNext()) {
+        Row row = it.next();
+        if (split.of(index++) == which) {
+          RowValues.readVector(row.get(0), x, 0, fw, "features", null);
+          fm.add(x);
+          if (withLabel) {
+            RowValues.readVector(row.get(1), y, 0, lw, "label", null);
+            lm.add(y);
+          }
+        }
+      }
+      return Collections.singletonList(new Moments[] {fm, lm}).iterator();
+    }, true).collect();
+    Moments f = new Moments(fw);
+    Moments l = new Moments(Math.max(lw, 1));
+    for (Moments[] m : parts) {
+      f = f.merge(m[0]);
+      l = l.merge(m[1]);
+    }
+    if (f.n == 0) {
+      throw new IllegalArgumentException("no rows left for " + which.name().toLowerCase()
+          + " after the split; lower the validation/test fractions or use more data");
+    }
+    return new Stats(features ? f.mean.clone() : null, features ? f.std() : null,
+        withLabel ? l.mean.clone() : null, withLabel ? l.std() : null, f.n);
+  }
+
+  /**
+   * The rows of split {@code which} as blocks of up to {@code blockSize} rows. Features are
+   * standardised with {@code stats} where it has feature statistics, labels likewise. With
+   * {@code oneHotClasses > 0} a class label becomes a one-hot row of that width (for losses other
+   * than cross-entropy); otherwise a class is stored as its index (target width 1).
+   */
+  public static JavaRDD<Block> stack(Dataset<Row> canonical, DataScan scan, SplitSpec split,
+      Split which, Stats stats, int blockSize, int oneHotClasses) {
+    Checks.arg(blockSize >= 1, "block size must be >= 1, got %s", blockSize);
+    final int fw = scan.featureWidth;
+    final int lw = scan.labelWidth;
+    final int tw = oneHotClasses > 0 ? oneHotClasses : lw;
+    final long[] offsets = scan.offsets();
+    final double[] fMean = stats == null ? null : stats.featureMean();
+    final double[] fScale = stats == null || stats.featureStd() == null ? null
+        : inverse(stats.featureStd());
+    final double[] lMean = stats == null ? null : stats.labelMean();
+    final double[] lScale = stats == null || stats.labelStd() == null ? null
+        : inverse(stats.labelStd());
+    Dataset<Row> cols = lw > 0 ? canonical.select(InputMapping.FEATURES, InputMapping.LABEL)
+        : canonical.select(InputMapping.FEATURES);
+    return cols.javaRDD().mapPartitionsWithIndex((p, it) -> new Iterator<Block>() {
+      long index = offsets[p];
+      Block next;
+      final double[] label = new double[Math.max(lw, 1)];
+
+      @Override
+      public boolean hasNext() {
+        if (next == null) {
+          next = fill();
+        }
+        return next != null;
+      }
+
+      @Override
+      public Block next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        Block b = next;
+        next = null;
+        return b;
+      }
+
+      private Block fill() {
+        double[] x = new double[blockSize * fw];
+        double[] y = tw > 0 ? new double[blockSize * tw] : null;
+        int n = 0;
+        while (n < blockSize && it.hasNext()) {
+          Row row = it.next();
+          if (split.of(index++) != which) {
+            continue;
+          }
+          int xo = n * fw;
+          RowValues.readVector(row.get(0), x, xo, fw, "features", null);
+          if (fMean != null) {
+            for (int i = 0; i < fw; i++) {
+              x[xo + i] = (x[xo + i] - fMean[i]) * fScale[i];
+            }
+          }
+          if (lw > 0) {
+            RowValues.readVector(row.get(1), label, 0, lw, "label", null);
+            if (oneHotClasses > 0) {
+              y[n * tw + (int) label[0]] = 1.0;
+            } else {
+              for (int k = 0; k < lw; k++) {
+                y[n * lw + k] = lMean == null ? label[k] : (label[k] - lMean[k]) * lScale[k];
+              }
+            }
+          }
+          n++;
+        }
+        if (n == 0) {
+          return null;
+        }
+        if (n < blockSize) {
+          x = Arrays.copyOf(x, n * fw);
+          y = y == null ? null : Arrays.copyOf(y, n * tw);
+        }
+        return new Block(n, fw, x, tw, y);
+      }
+    }, true);
+  }
+
+  private static double[] inverse(double[] v) {
+    double[] r = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      r[i] = 1.0 / v[i];
+    }
+    return r;
+  }
+
+  /** All blocks of an RDD collected to the driver (tests and tiny data). */
+  public static List<Block> collect(JavaRDD<Block> blocks) {
+    return new ArrayList<>(blocks.collect());
+  }
+}

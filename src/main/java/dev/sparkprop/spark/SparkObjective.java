@@ -1,0 +1,119 @@
+package dev.sparkprop.spark;
+
+import dev.sparkprop.nn.Block;
+import dev.sparkprop.nn.Checks;
+import dev.sparkprop.nn.Network;
+import dev.sparkprop.nn.NetworkSpec;
+import dev.sparkprop.nn.Workspace;
+import dev.sparkprop.train.Objective;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The {@link Objective} that runs on Spark. Each call broadcasts the flat parameter vector,
+ * runs forward and backward over every cached block (one {@link Workspace} per task), sums
+ * gradient, loss and row count with {@code treeAggregate}, divides by the row count on the
+ * driver and destroys the broadcast. It holds no formula: the math is {@link Network}'s.
+ *
+ * <p>The blocks are persisted (MEMORY_AND_DISK) on construction unless the caller already
+ * persisted them; {@link #close()} unpersists only what this object persisted.
+ */
+public final class SparkObjective implements Objective, AutoCloseable {
+  private final JavaSparkContext sc;
+  private final JavaRDD<Block> blocks;
+  private final NetworkSpec spec;
+  private final int depth;
+  private final boolean ownsCache;
+  private final long rows;
+
+  public SparkObjective(JavaRDD<Block> blocks, NetworkSpec spec, int aggregationDepth) {
+    Checks.arg(aggregationDepth >= 1, "aggregation depth must be >= 1, got %s", aggregationDepth);
+    this.sc = JavaSparkContext.fromSparkContext(blocks.context());
+    this.spec = spec;
+    this.depth = aggregationDepth;
+    this.ownsCache = blocks.getStorageLevel().equals(StorageLevel.NONE());
+    this.blocks = ownsCache ? blocks.persist(StorageLevel.MEMORY_AND_DISK()) : blocks;
+    // Counting materialises the cache, so the first epoch is not charged for stacking.
+    this.rows = this.blocks.map(b -> (long) b.rows).fold(0L, Long::sum);
+    Checks.arg(rows > 0, "the training data is empty");
+  }
+
+  /** The cached blocks (for tests and benchmarks). */
+  public JavaRDD<Block> blocks() {
+    return blocks;
+  }
+
+  @Override
+  public long numRows() {
+    return rows;
+  }
+
+  @Override
+  public double lossAndGradient(double[] params, double[] gradient) {
+    GradientSum sum = aggregate(params, true);
+    Checks.state(sum.rows == rows, "gradient pass saw %s rows, expected %s", sum.rows, rows);
+    if (sum.gradient == null) {
+      Arrays.fill(gradient, 0.0);
+    } else {
+      double inv = 1.0 / rows;
+      for (int i = 0; i < gradient.length; i++) {
+        gradient[i] = sum.gradient[i] * inv;
+      }
+    }
+    return sum.loss / rows;
+  }
+
+  @Override
+  public double loss(double[] params) {
+    return aggregate(params, false).loss / rows;
+  }
+
+  private GradientSum aggregate(double[] params, boolean withGradient) {
+    Checks.arg(params.length == spec.numParams(),
+        "parameter vector has %s values, the network needs %s", params.length, spec.numParams());
+    Broadcast<double[]> weights = sc.broadcast(params);
+    try {
+      final NetworkSpec spec = this.spec;
+      return blocks
+          .mapPartitions(it -> partitionSum(spec, weights.value(), it, withGradient))
+          .treeAggregate(GradientSum.zero(), GradientSum::merge, GradientSum::merge, depth);
+    } finally {
+      weights.destroy();
+    }
+  }
+
+  /** One task: all of a partition's blocks through one workspace into one partial sum. */
+  private static Iterator<GradientSum> partitionSum(NetworkSpec spec, double[] params,
+      Iterator<Block> it, boolean withGradient) {
+    if (!it.hasNext()) {
+      return Collections.emptyIterator();
+    }
+    Network network = new Network(spec);
+    Workspace ws = null;
+    double[] gradient = withGradient ? new double[params.length] : null;
+    double loss = 0;
+    long n = 0;
+    while (it.hasNext()) {
+      Block b = it.next();
+      if (ws == null) {
+        ws = new Workspace(spec, b.rows);
+      }
+      loss += withGradient ? network.lossAndGradient(params, b, ws, gradient)
+          : network.loss(params, b, ws);
+      n += b.rows;
+    }
+    return Collections.singletonList(new GradientSum(gradient, loss, n)).iterator();
+  }
+
+  @Override
+  public void close() {
+    if (ownsCache) {
+      blocks.unpersist(false);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.sparkprop.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkprop.nn.Activation;
+import dev.sparkprop.nn.Block;
+import dev.sparkprop.nn.Init;
+import dev.sparkprop.nn.Loss;
+import dev.sparkprop.nn.Network;
+import dev.sparkprop.nn.NetworkSpec;
+import dev.sparkprop.optim.GradientDescent;
+import dev.sparkprop.train.LocalObjective;
+import dev.sparkprop.train.Trainer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The Spark gradient equals the single-JVM gradient; a Spark training run equals a local one. */
+class SparkObjectiveTest {
+  private static SparkSession spark;
+  private static JavaSparkContext sc;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkTestSession.start("SparkObjectiveTest");
+    sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  /** Uneven blocks (37, 5, 64, 1, 20, 13 rows) of a 6-feature, 3-class problem. */
+  private static List<Block> blocks() {
+    Random random = new Random(99);
+    List<Block> blocks = new ArrayList<>();
+    for (int rows : new int[] {37, 5, 64, 1, 20, 13}) {
+      double[][] x = new double[rows][6];
+      double[][] y = new double[rows][1];
+      for (int r = 0; r < rows; r++) {
+        for (int f = 0; f < 6; f++) {
+          x[r][f] = random.nextGaussian();
+        }
+        y[r][0] = (x[r][0] + x[r][1] > 0 ? 1 : 0) + (x[r][2] > 1 ? 1 : 0);
+      }
+      blocks.add(Block.ofRows(x, y));
+    }
+    return blocks;
+  }
+
+  private static final NetworkSpec SPEC = NetworkSpec.of(new int[] {6, 8, 5, 3},
+      Activation.TANH, Activation.SOFTMAX, Loss.CROSS_ENTROPY);
+
+  @Test
+  void lossAndGradient_threePartitionsUnevenBlocks_equalsLocalWithin1e12() {
+    List<Block> blocks = blocks();
+    double[] params = Init.AUTO.initialize(SPEC, 1);
+    double[] local = new double[params.length];
+    double localLoss = new LocalObjective(new Network(SPEC), blocks).lossAndGradient(params, local);
+
+    JavaRDD<Block> rdd = sc.parallelize(blocks, 3);
+    assertEquals(3, rdd.getNumPartitions());
+    double[] distributed = new double[params.length];
+    try (SparkObjective objective = new SparkObjective(rdd, SPEC, 2)) {
+      assertEquals(140, objective.numRows());
+      double loss = objective.lossAndGradient(params, distributed);
+      assertEquals(localLoss, loss, 1e-12 * Math.abs(localLoss));
+      assertEquals(localLoss, objective.loss(params), 1e-12 * Math.abs(localLoss));
+    }
+    double norm = 0;
+    for (double g : local) {
+      norm = Math.max(norm, Math.abs(g));
+    }
+    assertTrue(norm > 1e-3, "gradient is not trivially zero");
+    for (int i = 0; i < local.length; i++) {
+      assertEquals(local[i], distributed[i], 1e-12 * Math.max(Math.abs(local[i]), 1e-3 * norm),
+          "parameter " + i);
+    }
+  }
+
+  @Test
+  void fit_sparkVersusLocalSameSeed_sameModelWithin1e9() {
+    List<Block> blocks = blocks();
+    double[] init = Init.AUTO.initialize(SPEC, 42);
+    Trainer trainer = new Trainer(new GradientDescent(0.5), 30);
+    double[] local = trainer.fit(new LocalObjective(new Network(SPEC), blocks), null, init, null)
+        .params();
+    double[] distributed;
+    try (SparkObjective objective = new SparkObjective(sc.parallelize(blocks, 4), SPEC, 3)) {
+      distributed = trainer.fit(objective, null, init, null).params();
+    }
+    for (int i = 0; i < local.length; i++) {
+      assertEquals(local[i], distributed[i], 1e-9, "parameter " + i);
+    }
+  }
+
+  @Test
+  void close_callerPersistedBlocks_leftPersisted() {
+    JavaRDD<Block> mine = sc.parallelize(blocks(), 3);
+    try (SparkObjective objective = new SparkObjective(mine, SPEC, 2)) {
+      assertEquals(StorageLevel.MEMORY_AND_DISK(), objective.blocks().getStorageLevel());
+    }
+    assertEquals(StorageLevel.NONE(), mine.getStorageLevel());
+
+    JavaRDD<Block> theirs = sc.parallelize(blocks(), 3).persist(StorageLevel.MEMORY_ONLY());
+    try (SparkObjective objective = new SparkObjective(theirs, SPEC, 2)) {
+      objective.loss(Init.AUTO.initialize(SPEC, 1));
+    }
+    assertEquals(StorageLevel.MEMORY_ONLY(), theirs.getStorageLevel());
+    theirs.unpersist(true);
+  }
+}

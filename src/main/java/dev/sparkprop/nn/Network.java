@@ -57,9 +57,20 @@ public final class Network {
     return z;
   }
 
-  /** Sum over the block's rows of the loss, without gradient (validation, evaluation). */
+  /**
+   * Sum over the block's rows of the loss, without gradient (validation, evaluation). Leaves the
+   * block's outputs in {@link #outputs(Workspace)}.
+   */
   public double loss(double[] params, Block block, Workspace ws) {
     return run(params, block, ws, null);
+  }
+
+  /**
+   * The output buffer ({@code outputs x rows}, column-major) left by the last {@link #forward},
+   * {@link #loss} or {@link #lossAndGradient} call on {@code ws}.
+   */
+  public double[] outputs(Workspace ws) {
+    return ws.activations[spec.numLayers() - 1];
   }
 
   /**

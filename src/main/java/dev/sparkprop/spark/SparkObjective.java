@@ -5,6 +5,7 @@ import dev.sparkprop.nn.Checks;
 import dev.sparkprop.nn.Network;
 import dev.sparkprop.nn.NetworkSpec;
 import dev.sparkprop.nn.Workspace;
+import dev.sparkprop.train.Metrics;
 import dev.sparkprop.train.Objective;
 import java.util.Arrays;
 import java.util.Collections;
@@ -71,6 +72,28 @@ public final class SparkObjective implements Objective, AutoCloseable {
   @Override
   public double loss(double[] params) {
     return aggregate(params, false).loss / rows;
+  }
+
+  @Override
+  public Metrics evaluate(double[] params, Metrics.Spec metricsSpec) {
+    Broadcast<double[]> weights = sc.broadcast(params);
+    try {
+      final NetworkSpec spec = this.spec;
+      return blocks.mapPartitions(it -> {
+        Metrics m = metricsSpec.newMetrics();
+        Network network = new Network(spec);
+        Workspace ws = null;
+        while (it.hasNext()) {
+          Block b = it.next();
+          ws = ws == null ? new Workspace(spec, b.rows) : ws;
+          double loss = network.loss(weights.value(), b, ws);
+          m.add(network.outputs(ws), b.y, b.targetWidth, b.rows, loss);
+        }
+        return Collections.singletonList(m).iterator();
+      }).treeAggregate(metricsSpec.newMetrics(), Metrics::merge, Metrics::merge, depth);
+    } finally {
+      weights.destroy();
+    }
   }
 
   private GradientSum aggregate(double[] params, boolean withGradient) {

@@ -58,4 +58,14 @@ public final class LocalObjective implements Objective {
     }
     return loss / rows;
   }
+
+  @Override
+  public Metrics evaluate(double[] params, Metrics.Spec spec) {
+    Metrics metrics = spec.newMetrics();
+    for (Block b : blocks) {
+      double loss = network.loss(params, b, workspace);
+      metrics.add(network.outputs(workspace), b.y, b.targetWidth, b.rows, loss);
+    }
+    return metrics;
+  }
 }

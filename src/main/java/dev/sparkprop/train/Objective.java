@@ -17,4 +17,7 @@ public interface Objective {
 
   /** The mean loss at {@code params}, without a gradient. */
   double loss(double[] params);
+
+  /** Loss and prediction metrics at {@code params}, in one pass over the data. */
+  Metrics evaluate(double[] params, Metrics.Spec spec);
 }

@@ -18,6 +18,9 @@ public final class Trainer {
     void onEpoch(EpochStats stats);
   }
 
+  /** Held-out data and what to measure on it. */
+  public record Validation(Objective data, Metrics.Spec spec) {}
+
   /** Final parameters and the per-epoch history. */
   public record Result(double[] params, List<EpochStats> history) {}
 
@@ -33,10 +36,10 @@ public final class Trainer {
   /**
    * Trains from {@code initialParams} (not modified) and returns the result.
    *
-   * @param validation mean loss on held-out data each epoch, or null
+   * @param validation held-out data evaluated after every epoch, or null
    * @throws NonFiniteLossException if a loss or gradient stops being finite
    */
-  public Result fit(Objective train, Objective validation, double[] initialParams,
+  public Result fit(Objective train, Validation validation, double[] initialParams,
       Listener listener) {
     double[] params = initialParams.clone();
     double[] gradient = new double[params.length];
@@ -48,9 +51,9 @@ public final class Trainer {
       checkFinite(loss, gradient, epoch);
       state.step(params, gradient);
       double seconds = (System.nanoTime() - start) / 1e9;
-      double validationLoss = validation == null ? Double.NaN : validation.loss(params);
-      EpochStats stats = new EpochStats(epoch, epochs, loss, validationLoss, seconds,
-          train.numRows());
+      Metrics metrics = validation == null ? null
+          : validation.data().evaluate(params, validation.spec());
+      EpochStats stats = new EpochStats(epoch, epochs, loss, metrics, seconds, train.numRows());
       history.add(stats);
       if (listener != null) {
         listener.onEpoch(stats);

@@ -1,0 +1,113 @@
+package dev.sparkprop.cli;
+
+import dev.sparkprop.io.InputMapping;
+import dev.sparkprop.io.InputReader;
+import dev.sparkprop.io.Model;
+import dev.sparkprop.io.ModelStore;
+import dev.sparkprop.io.Scaling;
+import dev.sparkprop.nn.Loss;
+import dev.sparkprop.spark.BlockStacker;
+import dev.sparkprop.spark.DataScan;
+import dev.sparkprop.spark.SparkObjective;
+import dev.sparkprop.spark.Split;
+import dev.sparkprop.train.Metrics;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/** {@code sparkprop evaluate}: metrics of a model on labelled data. */
+final class EvaluateCommand {
+  private EvaluateCommand() {}
+
+  static void run(Args args, PrintStream out) throws IOException {
+    args.allow("model", "input", "input-format");
+    String modelDir = args.require("model", "DIR (a directory written by 'sparkprop train')");
+    String input = args.require("input", "PATH (labelled Parquet or CSV)");
+    Model model = ModelStore.load(Path.of(modelDir));
+    InputMapping mapping = ModelData.mapping(model, modelDir);
+    boolean classification = ModelData.isClassification(model);
+    SparkSession spark = SparkSessions.start(args, "evaluate", out);
+    try {
+      Dataset<Row> raw = InputReader.read(spark, input,
+          args.has("input-format") ? args.get("input-format") : "auto");
+      Dataset<Row> canonical = PredictCommand.canonical(raw, mapping, model, modelDir);
+      int outputs = model.spec().outputSize();
+      DataScan scan = DataScan.scan(canonical, mapping, true, model.spec().inputSize(),
+          classification ? outputs : 0);
+      if (!classification && scan.labelWidth != outputs) {
+        throw new IllegalArgumentException("label '" + mapping.labelColumn() + "' has "
+            + scan.labelWidth + " values per row but the model has " + outputs + " outputs");
+      }
+      Scaling sc = model.scaling();
+      BlockStacker.Stats stats = new BlockStacker.Stats(sc.featureMean(), sc.featureStd(),
+          sc.labelMean(), sc.labelStd(), 0);
+      boolean oneHot = classification && model.spec().loss() != Loss.CROSS_ENTROPY;
+      Metrics.Spec spec = classification ? Metrics.Spec.classification(outputs)
+          : Metrics.Spec.regression(outputs, sc.labelMean(), sc.labelStd());
+      Metrics m;
+      try (SparkObjective data = new SparkObjective(BlockStacker.stack(canonical, scan,
+          new BlockStacker.SplitSpec(0, 0, 0), Split.TRAIN, stats, PredictCommand.BLOCK_SIZE,
+          oneHot ? outputs : 0), model.spec(), 2)) {
+        m = data.evaluate(model.params(), spec);
+      }
+      print(m, PredictCommand.classNames(model), out);
+    } finally {
+      spark.stop();
+    }
+  }
+
+  static void print(Metrics m, List<String> names, PrintStream out) {
+    out.println(Main.fmt("rows       %d", m.rows()));
+    out.println(Main.fmt("loss       %.6f", m.loss()));
+    if (!m.isClassification()) {
+      out.println(Main.fmt("rmse       %.6f", m.rmse()));
+      out.println(Main.fmt("mae        %.6f", m.mae()));
+      out.println(Main.fmt("r2         %.6f", m.r2()));
+      return;
+    }
+    out.println(Main.fmt("accuracy   %.6f", m.accuracy()));
+    out.println(Main.fmt("log_loss   %.6f", m.logLoss()));
+    long[][] c = m.confusionMatrix();
+    int k = c.length;
+    int w = 6;
+    for (int i = 0; i < k; i++) {
+      w = Math.max(w, name(names, i).length() + 1);
+    }
+    out.println();
+    out.println(Main.fmt("%-" + w + "s %9s %9s %9s", "class", "precision", "recall", "rows"));
+    for (int i = 0; i < k; i++) {
+      long rows = 0;
+      for (long v : c[i]) {
+        rows += v;
+      }
+      out.println(Main.fmt("%-" + w + "s %9.4f %9.4f %9d", name(names, i), m.precision(i),
+          m.recall(i), rows));
+    }
+    out.println();
+    out.println("confusion matrix (rows: actual, columns: predicted)");
+    StringBuilder header = new StringBuilder(Main.fmt("%-" + w + "s", ""));
+    for (int j = 0; j < k; j++) {
+      header.append(Main.fmt(" %6s", abbreviate(name(names, j))));
+    }
+    out.println(header);
+    for (int i = 0; i < k; i++) {
+      StringBuilder row = new StringBuilder(Main.fmt("%-" + w + "s", name(names, i)));
+      for (int j = 0; j < k; j++) {
+        row.append(Main.fmt(" %6d", c[i][j]));
+      }
+      out.println(row);
+    }
+  }
+
+  private static String name(List<String> names, int k) {
+    return names == null ? String.valueOf(k) : names.get(k);
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 6 ? s : s.substring(0, 6);
+  }
+}

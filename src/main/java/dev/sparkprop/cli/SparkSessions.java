@@ -1,0 +1,40 @@
+package dev.sparkprop.cli;
+
+import dev.ludovic.netlib.blas.BLAS;
+import java.io.PrintStream;
+import org.apache.spark.sql.SparkSession;
+
+/** The SparkSession of a command: local[*] unless a master is given or spark-submit set one. */
+final class SparkSessions {
+  private SparkSessions() {}
+
+  static SparkSession start(Args args, String command, PrintStream out) {
+    SparkSession.Builder b = SparkSession.builder().appName("sparkprop " + command);
+    String master = args.get("master");
+    boolean submitted = System.getProperty("spark.master") != null;
+    if (master != null) {
+      b.master(master);
+    } else if (!submitted) {
+      b.master("local[*]");
+    }
+    String effectiveMaster = master != null ? master
+        : submitted ? System.getProperty("spark.master") : "local[*]";
+    // Executors must run BLAS single-threaded: Spark already runs one task per core.
+    b.config("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
+    if (effectiveMaster.startsWith("local") && System.getProperty("spark.ui.enabled") == null) {
+      b.config("spark.ui.enabled", "false");
+    }
+    SparkSession spark = b.getOrCreate();
+    if (!args.has("verbose")) {
+      spark.sparkContext().setLogLevel("WARN");
+    }
+    String blas = BLAS.getInstance().getClass().getSimpleName();
+    String threads = System.getenv("OPENBLAS_NUM_THREADS");
+    out.println(Main.fmt("sparkprop: Spark %s, master %s, BLAS %s%s", spark.version(),
+        spark.sparkContext().master(), blas,
+        blas.equals("JNIBLAS") ? " (native), OPENBLAS_NUM_THREADS=" + (threads == null
+            ? "unset: OpenBLAS may oversubscribe the cores; set it to 1" : threads)
+            : " (pure Java; install libopenblas0 for native speed)"));
+    return spark;
+  }
+}

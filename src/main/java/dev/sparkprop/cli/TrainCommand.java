@@ -1,0 +1,277 @@
+package dev.sparkprop.cli;
+
+import dev.sparkprop.io.InputMapping;
+import dev.sparkprop.io.InputReader;
+import dev.sparkprop.io.Model;
+import dev.sparkprop.io.ModelStore;
+import dev.sparkprop.io.Scaling;
+import dev.sparkprop.nn.Activation;
+import dev.sparkprop.nn.Block;
+import dev.sparkprop.nn.Loss;
+import dev.sparkprop.nn.NetworkSpec;
+import dev.sparkprop.spark.BlockStacker;
+import dev.sparkprop.spark.BlockStacker.SplitSpec;
+import dev.sparkprop.spark.BlockStacker.Stats;
+import dev.sparkprop.spark.DataScan;
+import dev.sparkprop.spark.SparkObjective;
+import dev.sparkprop.spark.Split;
+import dev.sparkprop.train.EpochStats;
+import dev.sparkprop.train.Metrics;
+import dev.sparkprop.train.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/** {@code sparkprop train}: data in, model directory out, one progress line per epoch. */
+final class TrainCommand {
+  private TrainCommand() {}
+
+  static final String HISTORY_FILE = "history.csv";
+
+  static void run(Args args, PrintStream out) throws IOException {
+    args.allow("conf", "overwrite", "input", "output");
+    List<String> overrides = new ArrayList<>(args.overrides);
+    if (args.has("overwrite")) {
+      overrides.add("overwrite=true");
+    }
+    if (args.has("input")) {
+      overrides.add("input=" + quoted(args.get("input")));
+    }
+    if (args.has("output")) {
+      overrides.add("output=" + quoted(args.get("output")));
+    }
+    Settings s = Settings.load(args.has("conf") ? Path.of(args.get("conf")) : null, overrides);
+    String input = s.requireNonEmpty("input");
+    String output = s.requireNonEmpty("output");
+    Path outputDir = Path.of(output);
+    if (Files.exists(outputDir) && !s.overwrite()) {
+      throw new CliException(ExitCode.OUTPUT_EXISTS, "output '" + output
+          + "' already exists; pass --overwrite to replace it");
+    }
+    Model warm = s.initFrom().isEmpty() ? null : ModelStore.load(Path.of(s.initFrom()));
+
+    SparkSession spark = SparkSessions.start(args, "train", out);
+    try {
+      train(spark, s, input, outputDir, warm, out);
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static void train(SparkSession spark, Settings s, String input, Path outputDir,
+      Model warm, PrintStream out) throws IOException {
+    long t0 = System.nanoTime();
+    Dataset<Row> raw = InputReader.read(spark, input, s.inputFormat());
+    InputMapping mapping = InputMapping.forTraining(raw, s.features(), s.label(), s.task());
+    Dataset<Row> canonical = mapping.canonical(raw, true);
+    DataScan scan = DataScan.scan(canonical, mapping, true, -1, 0);
+
+    boolean classification = mapping.isClassification();
+    int outputs;
+    List<String> classes = mapping.classNames();
+    if (classification) {
+      outputs = classes != null ? classes.size() : scan.classCounts.length;
+      if (outputs < 2) {
+        throw new IllegalArgumentException("label '" + s.label() + "' has only class 0; "
+            + "classification needs at least 2 classes");
+      }
+      for (int k = 0; k < outputs; k++) {
+        if (scan.classCounts[k] == 0) {
+          throw new IllegalArgumentException("class " + k + " of label '" + s.label()
+              + "' has no rows, but classes must be 0.." + (outputs - 1) + " with every class"
+              + " present; renumber the classes");
+        }
+      }
+    } else {
+      outputs = scan.labelWidth;
+    }
+    NetworkSpec spec = networkSpec(s, scan.featureWidth, outputs, classification);
+    boolean oneHot = classification && spec.loss() != Loss.CROSS_ENTROPY;
+
+    SplitSpec split = new SplitSpec(s.seed(), s.validationFraction(), s.testFraction());
+    Scaling scaling;
+    if (warm != null) {
+      checkWarmStart(warm, spec);
+      scaling = warm.scaling();
+    } else {
+      boolean scaleLabel = s.standardizeLabel() && !classification;
+      scaling = Scaling.NONE;
+      if (s.standardizeFeatures() || scaleLabel) {
+        Stats st = BlockStacker.stats(canonical, scan, split, Split.TRAIN,
+            s.standardizeFeatures(), scaleLabel);
+        scaling = new Scaling(st.featureMean(), st.featureStd(), st.labelMean(), st.labelStd());
+      }
+    }
+    Stats stats = new Stats(scaling.featureMean(), scaling.featureStd(), scaling.labelMean(),
+        scaling.labelStd(), 0);
+    int oneHotWidth = oneHot ? outputs : 0;
+    JavaRDD<Block> trainBlocks = partitioned(BlockStacker.stack(canonical, scan, split,
+        Split.TRAIN, stats, s.blockSize(), oneHotWidth), s.partitions());
+    Metrics.Spec metricsSpec = classification ? Metrics.Spec.classification(outputs)
+        : Metrics.Spec.regression(outputs, scaling.labelMean(), scaling.labelStd());
+
+    double[] init = warm != null ? warm.params() : s.init().initialize(spec, s.seed());
+    Trainer trainer = new Trainer(s.optimizer(), s.epochs());
+    List<EpochStats> history;
+    double[] params;
+    Metrics test = null;
+    try (SparkObjective train = new SparkObjective(trainBlocks, spec, s.aggregationDepth());
+        SparkObjective validation = s.validationFraction() > 0 ? new SparkObjective(
+            BlockStacker.stack(canonical, scan, split, Split.VALIDATION, stats, s.blockSize(),
+                oneHotWidth), spec, s.aggregationDepth()) : null) {
+      out.println(Main.fmt("sparkprop: %s, %d training rows%s, %d features -> %s, %d parameters,"
+              + " prepared in %.1f s", classification ? "classification (" + outputs
+              + " classes)" : "regression (" + outputs + " output" + (outputs > 1 ? "s" : "")
+              + ")", train.numRows(), validation == null ? "" : ", " + validation.numRows()
+              + " validation rows", scan.featureWidth, describe(spec), spec.numParams(),
+          (System.nanoTime() - t0) / 1e9));
+      Progress progress = new Progress(out, s.logEvery());
+      Trainer.Result result = trainer.fit(train,
+          validation == null ? null : new Trainer.Validation(validation, metricsSpec), init,
+          progress::onEpoch);
+      history = result.history();
+      params = result.params();
+      progress.summary(history);
+    }
+    if (s.testFraction() > 0) {
+      try (SparkObjective testData = new SparkObjective(BlockStacker.stack(canonical, scan, split,
+          Split.TEST, stats, s.blockSize(), oneHotWidth), spec, s.aggregationDepth())) {
+        test = testData.evaluate(params, metricsSpec);
+      }
+      out.println("test: " + test);
+    }
+
+    Map<String, Object> metadata = metadata(spark, s, mapping, classification, history, test);
+    Model model = new Model(spec, params, scaling, metadata);
+    ModelStore.save(outputDir, model, s.overwrite(),
+        Map.of(HISTORY_FILE, historyCsv(history).getBytes(StandardCharsets.UTF_8)));
+    out.println("model written to " + outputDir);
+  }
+
+  static NetworkSpec networkSpec(Settings s, int inputs, int outputs, boolean classification) {
+    Activation outAct = s.outputActivation().orElse(classification ? Activation.SOFTMAX
+        : Activation.IDENTITY);
+    Loss loss = s.loss().orElse(classification
+        ? (outAct == Activation.SOFTMAX ? Loss.CROSS_ENTROPY
+            : outAct == Activation.SIGMOID ? Loss.BINARY_CROSS_ENTROPY : Loss.MSE)
+        : Loss.MSE);
+    int[] sizes = new int[s.hidden().size() + 2];
+    sizes[0] = inputs;
+    for (int i = 0; i < s.hidden().size(); i++) {
+      sizes[i + 1] = s.hidden().get(i);
+    }
+    sizes[sizes.length - 1] = outputs;
+    if (!classification && loss != Loss.MSE) {
+      throw new ConfigException("sparkprop.network.loss " + loss.id() + " is for classification,"
+          + " but the label is numeric (regression); use mse or set task=classification");
+    }
+    try {
+      return NetworkSpec.of(sizes, s.hiddenActivation(), outAct, loss);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("network: " + e.getMessage());
+    }
+  }
+
+  private static void checkWarmStart(Model warm, NetworkSpec spec) {
+    if (!warm.spec().equals(spec)) {
+      throw new CliException(ExitCode.MODEL, "network.init-from model is " + describe(warm.spec())
+          + " with loss " + warm.spec().loss().id() + ", but this run's network is "
+          + describe(spec) + " with loss " + spec.loss().id());
+    }
+  }
+
+  static String describe(NetworkSpec spec) {
+    StringBuilder sb = new StringBuilder().append(spec.inputSize());
+    for (int l = 0; l < spec.numLayers(); l++) {
+      sb.append('-').append(spec.layer(l).outputs());
+    }
+    List<String> acts = spec.activationIds();
+    return sb + " " + acts;
+  }
+
+  private static JavaRDD<Block> partitioned(JavaRDD<Block> blocks, int partitions) {
+    if (partitions <= 0 || partitions == blocks.getNumPartitions()) {
+      return blocks;
+    }
+    // Deterministic placement: block i of input partition p goes by the key (p, i).
+    return blocks.mapPartitionsWithIndex((p, it) -> {
+      List<scala.Tuple2<Long, Block>> keyed = new ArrayList<>();
+      long i = 0;
+      while (it.hasNext()) {
+        keyed.add(new scala.Tuple2<>(((long) p << 32) | i++, it.next()));
+      }
+      return keyed.iterator();
+    }, true).mapToPair(t -> t)
+        .repartitionAndSortWithinPartitions(new org.apache.spark.HashPartitioner(partitions))
+        .values();
+  }
+
+  private static Map<String, Object> metadata(SparkSession spark, Settings s,
+      InputMapping mapping, boolean classification, List<EpochStats> history, Metrics test) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("task", classification ? "classification" : "regression");
+    Map<String, Object> features = new LinkedHashMap<>();
+    features.put("kind", mapping.featureKind().name().toLowerCase());
+    features.put("columns", mapping.featureColumns());
+    m.put("features", features);
+    Map<String, Object> label = new LinkedHashMap<>();
+    label.put("column", mapping.labelColumn());
+    label.put("kind", mapping.labelKind().name().toLowerCase());
+    m.put("label", label);
+    m.put("classes", mapping.classNames());
+    Map<String, Object> training = new LinkedHashMap<>();
+    training.put("epochs", history.size());
+    EpochStats last = history.get(history.size() - 1);
+    training.put("final_train_loss", last.trainLoss());
+    if (last.validation() != null) {
+      training.put("final_validation", last.validation().summary());
+    }
+    if (test != null) {
+      training.put("test", test.summary());
+    }
+    m.put("training", training);
+    Map<String, Object> provenance = new LinkedHashMap<>();
+    provenance.put("sparkprop_version", Version.SPARKPROP);
+    provenance.put("spark_version", spark.version());
+    provenance.put("java_version", System.getProperty("java.version"));
+    provenance.put("blas", dev.ludovic.netlib.blas.BLAS.getInstance().getClass().getSimpleName());
+    provenance.put("master", spark.sparkContext().master());
+    provenance.put("seed", s.seed());
+    provenance.put("trained_at", Instant.now().toString());
+    provenance.put("configuration", s.effective());
+    m.put("provenance", provenance);
+    return m;
+  }
+
+  static String historyCsv(List<EpochStats> history) {
+    StringBuilder sb = new StringBuilder(
+        "epoch,train_loss,validation_loss,validation_metric,validation_value,seconds,rows_per_second\n");
+    for (EpochStats e : history) {
+      sb.append(e.epoch()).append(',').append(e.trainLoss()).append(',');
+      if (e.validation() != null) {
+        sb.append(e.validation().loss()).append(',').append(e.validation().headlineName())
+            .append(',').append(e.validation().headline());
+      } else {
+        sb.append(",,");
+      }
+      sb.append(',').append(Main.fmt("%.6f", e.seconds())).append(',')
+          .append(Main.fmt("%.1f", e.rowsPerSecond())).append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static String quoted(String v) {
+    return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+}

@@ -1,0 +1,24 @@
+package dev.sparkprop.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/** sparkprop's own version, from a resource Maven fills in at build time. */
+final class Version {
+  private Version() {}
+
+  static final String SPARKPROP = load();
+
+  private static String load() {
+    try (InputStream in = Version.class.getResourceAsStream("/dev/sparkprop/version.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package dev.sparkprop.spark;
+
+import dev.sparkprop.io.InputMapping;
+import dev.sparkprop.nn.Block;
+import dev.sparkprop.nn.Network;
+import dev.sparkprop.nn.NetworkSpec;
+import dev.sparkprop.nn.Workspace;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Batch prediction: the input's rows, in blocks, through the network; each output row is the
+ * input row followed by the prediction columns.
+ *
+ * <ul>
+ *   <li>classification: {@code prediction} (class index, double), {@code predicted_label}
+ *       (class name, when the labels were strings) and {@code probability} (ml Vector);</li>
+ *   <li>regression: {@code prediction} (double) for one output, an ml Vector for several,
+ *       in the label's original units.</li>
+ * </ul>
+ */
+public final class Predictor implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final String PREDICTION = "prediction";
+  public static final String PREDICTED_LABEL = "predicted_label";
+  public static final String PROBABILITY = "probability";
+
+  private final NetworkSpec spec;
+  private final double[] params;
+  private final double[] featureMean;
+  private final double[] featureScale;
+  private final double[] labelMean;
+  private final double[] labelStd;
+  private final boolean classification;
+  private final List<String> classNames;
+  private final int blockSize;
+
+  public Predictor(NetworkSpec spec, double[] params, double[] featureMean, double[] featureStd,
+      double[] labelMean, double[] labelStd, boolean classification, List<String> classNames,
+      int blockSize) {
+    this.spec = spec;
+    this.params = params.clone();
+    this.featureMean = featureMean;
+    this.featureScale = featureStd == null ? null : Arrays.stream(featureStd).map(s -> 1.0 / s)
+        .toArray();
+    this.labelMean = labelMean;
+    this.labelStd = labelStd;
+    this.classification = classification;
+    this.classNames = classNames == null ? null : List.copyOf(classNames);
+    this.blockSize = blockSize;
+  }
+
+  /** The schema of {@link #predict}'s output: the input's columns plus the prediction columns. */
+  public StructType outputSchema(StructType input) {
+    List<StructField> fields = new ArrayList<>(Arrays.asList(input.fields()));
+    for (String name : new String[] {PREDICTION, PREDICTED_LABEL, PROBABILITY}) {
+      if (input.getFieldIndex(name).isDefined()) {
+        throw new IllegalArgumentException("the input already has a column '" + name
+            + "'; rename or drop it before predicting");
+      }
+    }
+    if (classification) {
+      fields.add(DataTypes.createStructField(PREDICTION, DataTypes.DoubleType, false));
+      if (classNames != null) {
+        fields.add(DataTypes.createStructField(PREDICTED_LABEL, DataTypes.StringType, false));
+      }
+      fields.add(DataTypes.createStructField(PROBABILITY, SQLDataTypes.VectorType(), false));
+    } else if (spec.outputSize() == 1) {
+      fields.add(DataTypes.createStructField(PREDICTION, DataTypes.DoubleType, false));
+    } else {
+      fields.add(DataTypes.createStructField(PREDICTION, SQLDataTypes.VectorType(), false));
+    }
+    return DataTypes.createStructType(fields);
+  }
+
+  /**
+   * Predictions for {@code canonical} (the input with {@link InputMapping#FEATURES} appended as
+   * its last column, already checked by a {@link DataScan}).
+   */
+  public Dataset<Row> predict(SparkSession spark, Dataset<Row> canonical) {
+    StructType full = canonical.schema();
+    int featuresIndex = full.fieldIndex(InputMapping.FEATURES);
+    StructType input = DataTypes.createStructType(
+        Arrays.copyOf(full.fields(), featuresIndex));
+    StructType out = outputSchema(input);
+    JavaRDD<Row> rows = canonical.javaRDD().mapPartitions(it -> predictPartition(it, featuresIndex));
+    return spark.createDataFrame(rows, out);
+  }
+
+  private Iterator<Row> predictPartition(Iterator<Row> it, int featuresIndex) {
+    final int fw = spec.inputSize();
+    final int outputs = spec.outputSize();
+    final Network network = new Network(spec);
+    final Workspace ws = new Workspace(spec, Math.min(blockSize, 1024));
+    final double[] x = new double[blockSize * fw];
+    final Row[] pending = new Row[blockSize];
+    return new Iterator<Row>() {
+      int n;
+      int next;
+      double[] out;
+
+      @Override
+      public boolean hasNext() {
+        if (next < n) {
+          return true;
+        }
+        fill();
+        return next < n;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        int r = next++;
+        return outputRow(pending[r], featuresIndex, out, r * outputs, outputs);
+      }
+
+      private void fill() {
+        n = 0;
+        next = 0;
+        while (n < blockSize && it.hasNext()) {
+          Row row = it.next();
+          String problem = RowValues.readVector(row.get(featuresIndex), x, n * fw, fw,
+              "features", null);
+          if (problem != null) {
+            throw new IllegalArgumentException(problem);
+          }
+          if (featureMean != null) {
+            int o = n * fw;
+            for (int i = 0; i < fw; i++) {
+              x[o + i] = (x[o + i] - featureMean[i]) * featureScale[i];
+            }
+          }
+          pending[n++] = row;
+        }
+        if (n > 0) {
+          out = network.forward(params, new Block(n, fw, x, 0, null), ws);
+        }
+      }
+    };
+  }
+
+  private Row outputRow(Row in, int featuresIndex, double[] out, int off, int outputs) {
+    int extra = classification ? (classNames != null ? 3 : 2) : 1;
+    Object[] values = new Object[featuresIndex + extra];
+    for (int i = 0; i < featuresIndex; i++) {
+      values[i] = in.get(i);
+    }
+    int j = featuresIndex;
+    if (classification) {
+      int best = 0;
+      for (int k = 1; k < outputs; k++) {
+        if (out[off + k] > out[off + best]) {
+          best = k;
+        }
+      }
+      values[j++] = (double) best;
+      if (classNames != null) {
+        values[j++] = classNames.get(best);
+      }
+      values[j] = Vectors.dense(Arrays.copyOfRange(out, off, off + outputs));
+    } else {
+      double[] p = Arrays.copyOfRange(out, off, off + outputs);
+      if (labelMean != null) {
+        for (int k = 0; k < outputs; k++) {
+          p[k] = p[k] * labelStd[k] + labelMean[k];
+        }
+      }
+      values[j] = outputs == 1 ? (Object) p[0] : Vectors.dense(p);
+    }
+    return RowFactory.create(values);
+  }
+}

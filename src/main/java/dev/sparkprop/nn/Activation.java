@@ -35,6 +35,7 @@ public enum Activation {
 
   /** Parses a configuration name such as {@code "leaky_relu"}. */
   public static Activation fromId(String id) {
+    Checks.arg(id != null, "no activation given");
     for (Activation a : values()) {
       if (a.id.equals(id.toLowerCase(Locale.ROOT))) {
         return a;

@@ -9,10 +9,18 @@ public record LayerSpec(int inputs, int outputs, Activation activation) implemen
     Checks.arg(inputs > 0, "layer input size must be > 0, got %s", inputs);
     Checks.arg(outputs > 0, "layer size must be > 0, got %s", outputs);
     Objects.requireNonNull(activation, "activation");
+    Checks.arg(numParamsLong() <= Integer.MAX_VALUE - 8,
+        "layer %s -> %s has %s parameters, more than one Java array can hold", inputs, outputs,
+        numParamsLong());
   }
 
-  /** Number of parameters: weights then biases. */
+  /** Number of parameters: weights then biases (a long: wide layers overflow an int). */
+  public long numParamsLong() {
+    return (long) inputs * outputs + outputs;
+  }
+
+  /** Number of parameters: weights then biases; only valid inside a checked {@link NetworkSpec}. */
   public int numParams() {
-    return inputs * outputs + outputs;
+    return Math.toIntExact(numParamsLong());
   }
 }

@@ -37,6 +37,7 @@ public enum Loss {
 
   /** Parses a configuration name such as {@code "cross_entropy"}. */
   public static Loss fromId(String id) {
+    Checks.arg(id != null, "no loss given");
     for (Loss l : values()) {
       if (l.id.equals(id.toLowerCase(Locale.ROOT))) {
         return l;
@@ -71,6 +72,13 @@ public enum Loss {
   /** Whether a target of width 1 is a class index (0..K-1) rather than a value per output. */
   public boolean usesClassIndex(int targetWidth, int outputs) {
     return this == CROSS_ENTROPY && targetWidth == 1 && outputs > 1;
+  }
+
+  private static void checkClass(double label, int classes) {
+    if (!(label >= 0 && label < classes && label == Math.rint(label))) {
+      throw new IllegalArgumentException("class index " + label + " is not an integer in 0.."
+          + (classes - 1));
+    }
   }
 
   /**
@@ -118,6 +126,7 @@ public enum Loss {
           }
           final double lse = max + Math.log(s);
           if (index) {
+            checkClass(y[c], outputs);
             sum += lse - z[off + (int) y[c]];
           } else {
             for (int k = 0; k < outputs; k++) {

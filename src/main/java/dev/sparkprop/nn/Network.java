@@ -49,6 +49,7 @@ public final class Network {
    */
   public double[] forward(double[] params, Block block, Workspace ws) {
     checkShapes(params, block);
+    Checks.arg(block.rows > 0, "block has no rows");
     ws.ensure(block.rows);
     int last = spec.numLayers() - 1;
     forwardHidden(params, block, ws, last);
@@ -87,9 +88,7 @@ public final class Network {
     checkShapes(params, block);
     Checks.arg(block.targetWidth > 0, "block has no targets");
     final int rows = block.rows;
-    if (rows == 0) {
-      return 0.0;
-    }
+    Checks.arg(rows > 0, "block has no rows");
     ws.ensure(rows);
     final int last = spec.numLayers() - 1;
     final LayerSpec out = spec.layer(last);

@@ -41,7 +41,7 @@ public record NetworkSpec(List<LayerSpec> layers, Loss loss) implements Serializ
     loss.checkOutputActivation(out.activation(), out.outputs());
     long total = 0;
     for (LayerSpec layer : layers) {
-      total += layer.numParams();
+      total += layer.numParamsLong();
     }
     Checks.arg(total <= Integer.MAX_VALUE - 8,
         "network has %s parameters, more than one Java array can hold", total);

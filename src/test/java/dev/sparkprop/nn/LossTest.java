@@ -80,4 +80,22 @@ class LossTest {
     assertEquals(-1.0, delta[0], 0.0);
     assertEquals(-2.0, delta[1], 0.0);
   }
+
+  @Test
+  void networkSpec_layerTooLargeForOneArray_rejectedNotOverflowed() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> NetworkSpec.of(new int[] {65536, 65536, 1}, Activation.RELU, Activation.IDENTITY,
+            Loss.MSE));
+    assertTrue(e.getMessage().contains("4295032832 parameters"), e.getMessage());
+  }
+
+  @Test
+  void crossEntropy_classIndexOutOfRange_rejected() {
+    double[] z = {0.1, 0.2, 0.3};
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Loss.CROSS_ENTROPY.outputLossAndDelta(Activation.SOFTMAX, z, 3, 1,
+            new double[] {3}, 1, new double[3]));
+    assertTrue(e.getMessage().contains("class index 3.0 is not an integer in 0..2"),
+        e.getMessage());
+  }
 }

@@ -9,9 +9,10 @@ public record LayerSpec(int inputs, int outputs, Activation activation) implemen
     Checks.arg(inputs > 0, "layer input size must be > 0, got %s", inputs);
     Checks.arg(outputs > 0, "layer size must be > 0, got %s", outputs);
     Objects.requireNonNull(activation, "activation");
-    Checks.arg(numParamsLong() <= Integer.MAX_VALUE - 8,
+    long params = (long) inputs * outputs + outputs; // fields are not set yet in here
+    Checks.arg(params <= Integer.MAX_VALUE - 8,
         "layer %s -> %s has %s parameters, more than one Java array can hold", inputs, outputs,
-        numParamsLong());
+        params);
   }
 
   /** Number of parameters: weights then biases (a long: wide layers overflow an int). */

@@ -180,6 +180,35 @@ class CommandLineTest {
     }
   }
 
+  @Test
+  void train_warmStartFromSavedModel_startsFromItsWeights() throws IOException {
+    Path out = tmp.resolve("warm");
+    Run r = run("train", "--conf", "conf/digits.conf", "epochs=1", "output=" + out,
+        "network.init-from=" + digitsModel, "optimizer.learning-rate=1e-9");
+    assertEquals(0, r.code, r.err);
+    double[] before = ModelStore.load(digitsModel).params();
+    double[] after = ModelStore.load(out).params();
+    assertArrayEquals(before, after, 1e-6, "one tiny step from the saved weights");
+    // A fresh initialisation is nowhere near them.
+    Run fresh = run("train", "--conf", "conf/digits.conf", "epochs=1",
+        "output=" + tmp.resolve("fresh"), "optimizer.learning-rate=1e-9");
+    assertEquals(0, fresh.code, fresh.err);
+    double[] other = ModelStore.load(tmp.resolve("fresh")).params();
+    double diff = 0;
+    for (int i = 0; i < other.length; i++) {
+      diff = Math.max(diff, Math.abs(other[i] - before[i]));
+    }
+    assertTrue(diff > 0.01, "fresh init differs from the saved weights by " + diff);
+  }
+
+  @Test
+  void train_warmStartWithOtherArchitecture_exitsModel() {
+    Path out = tmp.resolve("warm-bad");
+    assertFails(run("train", "--conf", "conf/digits.conf", "epochs=1", "output=" + out,
+        "network.hidden=[16]", "network.init-from=" + digitsModel), ExitCode.MODEL,
+        "network.init-from model is 64-64-10", out);
+  }
+
   // ---- bad input: one line, a documented exit code, no output left behind ----
 
   private static void assertFails(Run r, ExitCode code, String messagePart, Path output) {

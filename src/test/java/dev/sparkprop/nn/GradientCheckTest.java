@@ -98,6 +98,26 @@ class GradientCheckTest {
     }
   }
 
+  /** The pure-Java fallback (no native library) computes the same gradient as the default. */
+  @ParameterizedTest(name = "{0} hidden, {1} output, {2}")
+  @MethodSource("pairs")
+  void lossAndGradient_pureJavaBlas_equalsDefaultBlas(Activation hiddenAct, Activation outputAct,
+      Loss loss, int targetWidth) {
+    NetworkSpec spec = NetworkSpec.of(new int[] {4, 6, 5, 3}, hiddenAct, outputAct, loss);
+    Random random = new Random(21);
+    double[] params = Init.AUTO.initialize(spec, 8);
+    List<Block> blocks = List.of(randomBlock(random, 33, loss, targetWidth));
+    double[] g1 = new double[params.length];
+    double[] g2 = new double[params.length];
+    double l1 = new LocalObjective(new Network(spec), blocks).lossAndGradient(params, g1);
+    double l2 = new LocalObjective(new Network(spec, dev.ludovic.netlib.blas.JavaBLAS.getInstance()),
+        blocks).lossAndGradient(params, g2);
+    assertEquals(l1, l2, 1e-12 * Math.abs(l1));
+    for (int i = 0; i < g1.length; i++) {
+      assertEquals(g1[i], g2[i], 1e-12 * Math.max(1, Math.abs(g1[i])), "parameter " + i);
+    }
+  }
+
   static Block randomBlock(Random random, int rows, Loss loss, int targetWidth) {
     double[][] x = new double[rows][4];
     double[][] y = new double[rows][targetWidth];

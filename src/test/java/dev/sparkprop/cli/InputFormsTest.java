@@ -1,0 +1,118 @@
+package dev.sparkprop.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkprop.io.ModelStore;
+import dev.sparkprop.spark.SparkTestSession;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The input forms of the README: features from an ml Vector column, an array&lt;float&gt;
+ * column or numeric columns; labels numeric, integer classes or an array (multi-output).
+ * Each data set is a noiseless function, so a correct pipeline fits it almost exactly.
+ */
+class InputFormsTest {
+  @TempDir
+  static Path tmp;
+  static SparkSession spark;
+
+  @BeforeAll
+  static void data() {
+    spark = SparkTestSession.start("InputFormsTest");
+    // 400 rows, a = sin-ish pseudo random inputs from the row id (deterministic).
+    spark.sql("SELECT id, CAST(id * 7919 % 1000 AS DOUBLE) / 500 - 1 AS a, "
+        + "CAST(id * 104729 % 1000 AS DOUBLE) / 500 - 1 AS b, "
+        + "CAST(id * 15485863 % 1000 AS DOUBLE) / 500 - 1 AS c FROM range(400)")
+        .createOrReplaceTempView("base");
+    spark.sql("SELECT array(a, b, c) AS v, 3 * a - 2 * b + c + 10 AS y FROM base")
+        .withColumn("v", org.apache.spark.ml.functions.array_to_vector(
+            org.apache.spark.sql.functions.col("v")))
+        .coalesce(3).write().parquet(tmp.resolve("vector.parquet").toString());
+    spark.sql("SELECT CAST(array(a, b, c) AS array<float>) AS f, "
+        + "CAST(CASE WHEN a + b > 0.5 THEN 2 WHEN a - c > 0 THEN 1 ELSE 0 END AS INT) AS k "
+        + "FROM base").coalesce(2).write().parquet(tmp.resolve("floats.parquet").toString());
+    spark.sql("SELECT a, b, c, array(a + b, 2 * c - a) AS ys FROM base").coalesce(2).write()
+        .parquet(tmp.resolve("multi.parquet").toString());
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  private static CommandLineTest.Run run(String... args) {
+    return CommandLineTest.run(args);
+  }
+
+  private static double metric(String out, String name) {
+    return Double.parseDouble(out.lines().filter(l -> l.startsWith(name + " ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name + " in:\n" + out))
+        .substring(name.length()).trim());
+  }
+
+  @Test
+  void train_vectorFeaturesNumericLabel_linearFitIsExact() {
+    Path model = tmp.resolve("vector-model");
+    CommandLineTest.Run t = run("train", "input=" + tmp.resolve("vector.parquet"), "features=v",
+        "label=y", "network.hidden=[]", "optimizer.learning-rate=0.9", "epochs=60",
+        "output=" + model);
+    assertEquals(0, t.code(), t.err());
+    CommandLineTest.Run e = run("evaluate", "--model", model.toString(), "--input",
+        tmp.resolve("vector.parquet").toString());
+    assertEquals(0, e.code(), e.err());
+    assertTrue(metric(e.out(), "r2") > 0.9999, e.out());
+    assertTrue(metric(e.out(), "rmse") < 0.02, e.out());
+  }
+
+  @Test
+  void train_floatArrayFeaturesIntegerClasses_learnsTheRule() throws Exception {
+    Path model = tmp.resolve("floats-model");
+    CommandLineTest.Run t = run("train", "input=" + tmp.resolve("floats.parquet"), "features=f",
+        "label=k", "network.hidden=[16]", "network.hidden-activation=tanh",
+        "optimizer.learning-rate=2.0", "epochs=150", "output=" + model);
+    assertEquals(0, t.code(), t.err());
+    assertEquals("classification", ModelStore.load(model).task());
+    assertEquals(3, ModelStore.load(model).spec().outputSize());
+    CommandLineTest.Run e = run("evaluate", "--model", model.toString(), "--input",
+        tmp.resolve("floats.parquet").toString());
+    assertTrue(metric(e.out(), "accuracy") > 0.93, e.out());
+  }
+
+  @Test
+  void trainPredict_arrayLabel_multiOutputVectorPredictions() {
+    Path model = tmp.resolve("multi-model");
+    CommandLineTest.Run t = run("train", "input=" + tmp.resolve("multi.parquet"),
+        "features=[a, b, c]", "label=ys", "network.hidden=[]", "optimizer.learning-rate=0.9",
+        "epochs=60", "output=" + model);
+    assertEquals(0, t.code(), t.err());
+    Path out = tmp.resolve("multi-predictions");
+    CommandLineTest.Run p = run("predict", "--model", model.toString(), "--input",
+        tmp.resolve("multi.parquet").toString(), "--output", out.toString());
+    assertEquals(0, p.code(), p.err());
+    spark = SparkTestSession.start("InputFormsTest"); // the command stopped the shared session
+    List<Row> rows = spark.read().parquet(out.toString()).collectAsList();
+    assertEquals(400, rows.size());
+    double worst = 0;
+    for (Row r : rows) {
+      Vector pred = (Vector) r.getAs("prediction");
+      assertEquals(2, pred.size());
+      double a = r.getDouble(0);
+      double b = r.getDouble(1);
+      double c = r.getDouble(2);
+      worst = Math.max(worst, Math.abs(pred.apply(0) - (a + b)));
+      worst = Math.max(worst, Math.abs(pred.apply(1) - (2 * c - a)));
+    }
+    assertTrue(worst < 0.05, "largest error of a linear fit in original units: " + worst);
+  }
+
+
+}

@@ -8,7 +8,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** Reads training or prediction input: Parquet (a file or a directory of part files) or CSV. */
+/**
+ * Reads training or prediction input: Parquet (a file or a directory of part files), CSV with a
+ * header row, or JSON lines.
+ */
 public final class InputReader {
   private InputReader() {}
 
@@ -26,10 +29,12 @@ public final class InputReader {
     checkExists(spark, path, "input");
     String fmt = resolveFormat(path, format);
     try {
-      Dataset<Row> df = fmt.equals("csv")
-          ? spark.read().option("header", "true").option("inferSchema", "true")
-              .option("mode", "FAILFAST").csv(path)
-          : spark.read().parquet(path);
+      Dataset<Row> df = switch (fmt) {
+        case "csv" -> spark.read().option("header", "true").option("inferSchema", "true")
+            .option("mode", "FAILFAST").csv(path);
+        case "json" -> spark.read().option("mode", "FAILFAST").json(path);
+        default -> spark.read().parquet(path);
+      };
       if (df.schema().fields().length == 0) {
         throw new IllegalArgumentException("input '" + path + "' has no columns");
       }
@@ -42,14 +47,21 @@ public final class InputReader {
     }
   }
 
-  /** {@code csv} or {@code parquet} for a path and a configured format. */
+  /**
+   * {@code csv}, {@code json} or {@code parquet} for a path and a configured format; {@code auto}
+   * goes by the extension: {@code .csv} is CSV, {@code .json}/{@code .jsonl} is JSON lines,
+   * anything else Parquet.
+   */
   public static String resolveFormat(String path, String format) {
     String f = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
     if (f.equals("auto")) {
-      return path.toLowerCase(Locale.ROOT).endsWith(".csv") ? "csv" : "parquet";
+      String p = path.toLowerCase(Locale.ROOT);
+      return p.endsWith(".csv") ? "csv" : p.endsWith(".json") || p.endsWith(".jsonl") ? "json"
+          : "parquet";
     }
-    if (!f.equals("csv") && !f.equals("parquet")) {
-      throw new IllegalArgumentException("input format must be auto, parquet or csv, got " + format);
+    if (!f.equals("csv") && !f.equals("parquet") && !f.equals("json")) {
+      throw new IllegalArgumentException("input format must be auto, parquet, csv or json, got "
+          + format);
     }
     return f;
   }

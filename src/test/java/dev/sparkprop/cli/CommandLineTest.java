@@ -209,6 +209,19 @@ class CommandLineTest {
         "network.init-from model is 64-64-10", out);
   }
 
+  @Test
+  void train_lessonConf_printsEveryEpochWithFallingLoss() {
+    Path out = tmp.resolve("lesson");
+    Run r = run("train", "--conf", "conf/lesson.conf", "output=" + out);
+    assertEquals(0, r.code, r.err);
+    List<Double> losses = r.out.lines().filter(l -> l.startsWith("epoch "))
+        .map(l -> Double.parseDouble(l.split("loss ")[1].split(" ")[0])).toList();
+    assertEquals(100, losses.size(), r.out);
+    for (int i = 1; i < losses.size(); i++) {
+      assertTrue(losses.get(i) < losses.get(i - 1), "loss falls every epoch: " + losses);
+    }
+  }
+
   // ---- bad input: one line, a documented exit code, no output left behind ----
 
   private static void assertFails(Run r, ExitCode code, String messagePart, Path output) {

@@ -32,7 +32,7 @@ final class Optimizers {
   static final List<Entry<?>> ALL = List.of(
       new Entry<>("gd", GradientDescent.class, List.of("learning-rate"),
           v -> new GradientDescent(positive(v, "learning-rate")),
-          s -> Map.of("learning-rate", s.learningRate())));
+          s -> Map.of("learning-rate", s.steps().learningRate())));
 
   /** The names accepted by {@code optimizer.name}. */
   static List<String> names() {

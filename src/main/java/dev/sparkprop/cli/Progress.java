@@ -21,9 +21,9 @@ final class Progress {
       return;
     }
     int width = String.valueOf(e.epochs()).length();
-    String validation = e.validation() == null ? ""
-        : Main.fmt("  val_loss %.6f  val_%s %.4f", e.validation().loss(),
-            e.validation().headlineName(), e.validation().headline());
+    String validation = !e.hasValidation() ? ""
+        : Main.fmt("  val_loss %.6f  val_%s %.4f", e.validationLoss(),
+            e.validationHeadlineName(), e.validationHeadline());
     double remaining = elapsed / e.epoch() * (e.epochs() - e.epoch());
     out.println(Main.fmt("epoch %" + width + "d/%d  loss %.6f%s  %.3f s  %,.0f rows/s  eta %s",
         e.epoch(), e.epochs(), e.trainLoss(), validation, e.seconds(), e.rowsPerSecond(),

@@ -234,8 +234,8 @@ final class TrainCommand {
     training.put("epochs", history.size());
     EpochStats last = history.get(history.size() - 1);
     training.put("final_train_loss", last.trainLoss());
-    if (last.validation() != null) {
-      training.put("final_validation", last.validation().summary());
+    if (last.hasValidation()) {
+      training.put("final_validation", last.validation());
     }
     if (test != null) {
       training.put("test", test.summary());
@@ -259,9 +259,9 @@ final class TrainCommand {
         "epoch,train_loss,validation_loss,validation_metric,validation_value,seconds,rows_per_second\n");
     for (EpochStats e : history) {
       sb.append(e.epoch()).append(',').append(e.trainLoss()).append(',');
-      if (e.validation() != null) {
-        sb.append(e.validation().loss()).append(',').append(e.validation().headlineName())
-            .append(',').append(e.validation().headline());
+      if (e.hasValidation()) {
+        sb.append(e.validationLoss()).append(',').append(e.validationHeadlineName())
+            .append(',').append(e.validationHeadline());
       } else {
         sb.append(",,");
       }

@@ -8,6 +8,8 @@ import java.io.Serializable;
  * and {@code y} is {@code targetWidth x rows}. A block without targets (for prediction) has
  * {@code targetWidth == 0}. For cross-entropy a target width of 1 holds the class index.
  * The arrays may be longer than needed; only the first {@code rows} columns are used.
+ * {@code rowIds}, when present, holds each row's stable id (its 0-based position in the input),
+ * by which mini-batches choose rows whatever the partitioning.
  */
 public final class Block implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -17,19 +19,28 @@ public final class Block implements Serializable {
   public final int targetWidth;
   public final double[] x;
   public final double[] y;
+  /** Each row's stable id, or null when the rows have none. */
+  public final long[] rowIds;
 
   public Block(int rows, int features, double[] x, int targetWidth, double[] y) {
+    this(rows, features, x, targetWidth, y, null);
+  }
+
+  public Block(int rows, int features, double[] x, int targetWidth, double[] y, long[] rowIds) {
     Checks.arg(rows >= 0 && features > 0 && targetWidth >= 0,
         "bad block shape: %s rows, %s features, %s targets", rows, features, targetWidth);
     Checks.arg(x.length >= (long) rows * features,
         "block x holds %s values, needs %s", x.length, (long) rows * features);
     Checks.arg(targetWidth == 0 || (y != null && y.length >= (long) rows * targetWidth),
         "block y too short for %s rows x %s targets", rows, targetWidth);
+    Checks.arg(rowIds == null || rowIds.length >= rows,
+        "block has %s row ids for %s rows", rowIds == null ? 0 : rowIds.length, rows);
     this.rows = rows;
     this.features = features;
     this.x = x;
     this.targetWidth = targetWidth;
     this.y = y;
+    this.rowIds = rowIds;
   }
 
   /** A block of rows given as {@code x[row][feature]} and {@code y[row][target]} (tests, tiny data). */
@@ -62,6 +73,7 @@ public final class Block implements Serializable {
       ys = new double[n * targetWidth];
       System.arraycopy(y, from * targetWidth, ys, 0, n * targetWidth);
     }
-    return new Block(n, features, xs, targetWidth, ys);
+    long[] ids = rowIds == null ? null : java.util.Arrays.copyOfRange(rowIds, from, to);
+    return new Block(n, features, xs, targetWidth, ys, ids);
   }
 }

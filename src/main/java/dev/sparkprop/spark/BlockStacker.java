@@ -136,7 +136,8 @@ public final class BlockStacker {
   }
 
   /**
-   * The rows of split {@code which} as blocks of up to {@code blockSize} rows. Features are
+   * The rows of split {@code which} as blocks of up to {@code blockSize} rows, each row with
+   * its global index as its id (for mini-batches). Features are
    * standardised with {@code stats} where it has feature statistics, labels likewise. With
    * {@code oneHotClasses > 0} a class label becomes a one-hot row of that width (for losses other
    * than cross-entropy); otherwise a class is stored as its index (target width 1).
@@ -182,12 +183,14 @@ public final class BlockStacker {
       private Block fill() {
         double[] x = new double[blockSize * fw];
         double[] y = tw > 0 ? new double[blockSize * tw] : null;
+        long[] ids = new long[blockSize];
         int n = 0;
         while (n < blockSize && it.hasNext()) {
           Row row = it.next();
           if (split.of(index++) != which) {
             continue;
           }
+          ids[n] = index - 1;
           int xo = n * fw;
           RowValues.readVector(row.get(0), x, xo, fw, "features", null);
           if (fMean != null) {
@@ -213,8 +216,9 @@ public final class BlockStacker {
         if (n < blockSize) {
           x = Arrays.copyOf(x, n * fw);
           y = y == null ? null : Arrays.copyOf(y, n * tw);
+          ids = Arrays.copyOf(ids, n);
         }
-        return new Block(n, fw, x, tw, y);
+        return new Block(n, fw, x, tw, y, ids);
       }
     }, true);
   }

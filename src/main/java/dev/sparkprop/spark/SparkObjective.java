@@ -5,6 +5,7 @@ import dev.sparkprop.nn.Checks;
 import dev.sparkprop.nn.Network;
 import dev.sparkprop.nn.NetworkSpec;
 import dev.sparkprop.nn.Workspace;
+import dev.sparkprop.train.Batch;
 import dev.sparkprop.train.Metrics;
 import dev.sparkprop.train.Objective;
 import java.util.Arrays;
@@ -21,6 +22,11 @@ import org.apache.spark.storage.StorageLevel;
  * gradient, loss and row count with {@code treeAggregate}, divides by the row count on the
  * driver and destroys the broadcast. It holds no formula: the math is {@link Network}'s.
  *
+ * <p>A mini-batch step is the same broadcast and {@code treeAggregate}, over the batch's rows
+ * only: each task picks its blocks' rows of the batch by their row ids ({@link Batch#select},
+ * a hash per row, no shuffle) into one reused buffer and runs the same block kernels on them;
+ * a partition without rows in the batch sends back an empty sum.
+ *
  * <p>The blocks are persisted (MEMORY_AND_DISK) on construction unless the caller already
  * persisted them; {@link #close()} unpersists only what this object persisted.
  */
@@ -31,6 +37,7 @@ public final class SparkObjective implements Objective, AutoCloseable {
   private final int depth;
   private final boolean ownsCache;
   private final long rows;
+  private final boolean rowIds;
 
   public SparkObjective(JavaRDD<Block> blocks, NetworkSpec spec, int aggregationDepth) {
     Checks.arg(aggregationDepth >= 1, "aggregation depth must be >= 1, got %s", aggregationDepth);
@@ -39,8 +46,12 @@ public final class SparkObjective implements Objective, AutoCloseable {
     this.depth = aggregationDepth;
     this.ownsCache = blocks.getStorageLevel().equals(StorageLevel.NONE());
     this.blocks = ownsCache ? blocks.persist(StorageLevel.MEMORY_AND_DISK()) : blocks;
-    // Counting materialises the cache, so the first epoch is not charged for stacking.
-    this.rows = this.blocks.map(b -> (long) b.rows).fold(0L, Long::sum);
+    // Counting materialises the cache, so the first epoch is not charged for stacking. A
+    // block without row ids counts negative, so one pass also tells whether all have them.
+    long[] counts = this.blocks.map(b -> new long[] {b.rows, b.rowIds == null ? 1 : 0})
+        .fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+    this.rows = counts[0];
+    this.rowIds = counts[1] == 0;
     Checks.arg(rows > 0, "the training data is empty");
   }
 
@@ -67,6 +78,33 @@ public final class SparkObjective implements Objective, AutoCloseable {
       }
     }
     return sum.loss / rows;
+  }
+
+  @Override
+  public BatchLoss lossAndGradient(double[] params, Batch batch, double[] gradient) {
+    Checks.arg(rowIds || batch.count() == 1,
+        "mini-batches need row ids in every block; stack the blocks with BlockStacker");
+    Checks.arg(params.length == spec.numParams(),
+        "parameter vector has %s values, the network needs %s", params.length, spec.numParams());
+    Broadcast<double[]> weights = sc.broadcast(params);
+    GradientSum sum;
+    try {
+      final NetworkSpec spec = this.spec;
+      sum = blocks
+          .mapPartitions(it -> partitionBatchSum(spec, weights.value(), it, batch))
+          .treeAggregate(GradientSum.zero(), GradientSum::merge, GradientSum::merge, depth);
+    } finally {
+      weights.destroy();
+    }
+    if (sum.rows == 0) {
+      Arrays.fill(gradient, 0.0);
+      return new BatchLoss(0.0, 0);
+    }
+    double inv = 1.0 / sum.rows;
+    for (int i = 0; i < gradient.length; i++) {
+      gradient[i] = sum.gradient[i] * inv;
+    }
+    return new BatchLoss(sum.loss * inv, sum.rows);
   }
 
   @Override
@@ -128,6 +166,31 @@ public final class SparkObjective implements Objective, AutoCloseable {
       }
       loss += withGradient ? network.lossAndGradient(params, b, ws, gradient)
           : network.loss(params, b, ws);
+      n += b.rows;
+    }
+    return Collections.singletonList(new GradientSum(gradient, loss, n)).iterator();
+  }
+
+  /** One task of a mini-batch step: the partition's rows of {@code batch} into one sum. */
+  private static Iterator<GradientSum> partitionBatchSum(NetworkSpec spec, double[] params,
+      Iterator<Block> it, Batch batch) {
+    Network network = null;
+    Workspace ws = null;
+    Batch.Scratch scratch = new Batch.Scratch();
+    double[] gradient = null;
+    double loss = 0;
+    long n = 0;
+    while (it.hasNext()) {
+      Block b = batch.select(it.next(), scratch);
+      if (b == null) {
+        continue;
+      }
+      if (network == null) {
+        network = new Network(spec);
+        ws = new Workspace(spec, b.rows);
+        gradient = new double[params.length];
+      }
+      loss += network.lossAndGradient(params, b, ws, gradient);
       n += b.rows;
     }
     return Collections.singletonList(new GradientSum(gradient, loss, n)).iterator();

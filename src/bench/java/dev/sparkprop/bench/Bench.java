@@ -1,0 +1,696 @@
+package dev.sparkprop.bench;
+
+import com.typesafe.config.ConfigFactory;
+import dev.ludovic.netlib.blas.BLAS;
+import dev.sparkprop.bench.Results.Stats;
+import dev.sparkprop.nn.Activation;
+import dev.sparkprop.nn.Block;
+import dev.sparkprop.nn.Init;
+import dev.sparkprop.nn.Loss;
+import dev.sparkprop.nn.NetworkSpec;
+import dev.sparkprop.optim.GradientDescent;
+import dev.sparkprop.spark.SparkObjective;
+import dev.sparkprop.train.EpochStats;
+import dev.sparkprop.train.Metrics;
+import dev.sparkprop.train.Trainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.RDDInfo;
+import org.apache.spark.util.SizeEstimator;
+
+/**
+ * sparkprop against Spark MLlib's MultilayerPerceptronClassifier, and against the hardware's
+ * limit, in one run (issue 6). Prints one table and writes it as CSV and JSON. Never asserts a
+ * time; fails (non-zero exit) only when the harness itself breaks or an arithmetic cross-check
+ * between the two engines disagrees.
+ *
+ * <pre>
+ *   scripts/bench [--quick] [--out DIR] [--sections lesson,image,hardware,fixed,memory,sweep]
+ * </pre>
+ */
+public final class Bench {
+  private static final int LESSON_FEATURES = 10;
+
+  // ---- options ----
+  private boolean quick;
+  private Path out = Path.of("target", "bench");
+  private Set<String> sections = new LinkedHashSet<>(
+      List.of("lesson", "image", "hardware", "fixed", "memory", "sweep"));
+  private int partitions = 2;
+  private int reps = 3;
+  private int epochs = 6;
+  private int warmup = 2;
+  private long lessonRows = 200_000;
+  private int imageLimit = 0;
+  private int testLimit = 0;
+  private int accuracyEpochs = 20;
+  private double lessonRate = 0.1;
+  private double imageRate = 0.5;
+  private String fashionDir = "/usr/share/datasets/fashion-mnist";
+  private int[] sweepSizes = {128, 256, 512, 1024, 2048, 4096, 8192};
+  private int[] sweepPartitions = {4, 8};
+  private int blockSize; // sparkprop's default, from reference.conf
+  private int depth;
+  private double gemmSeconds = 0.3;
+  private long seed = 42;
+
+  private SparkSession spark;
+  private JavaSparkContext sc;
+  private JobTimes jobs;
+  private final Results results = new Results();
+
+  /** What one network on one data set measured, for the later sections. */
+  private final class Shape {
+    final String key;
+    final NetworkSpec spec;
+    final Source train;
+    final double rate;
+    Stats sparkprop;
+    double mlpcDefault = Double.NaN;
+    double mlpcBest = Double.NaN;
+    String mlpcBestName = "";
+    double productsOnly; // rows/s of the products alone, both cores
+    SparkObjective objective;
+
+    Shape(String key, NetworkSpec spec, Source train, double rate) {
+      this.key = key;
+      this.spec = spec;
+      this.train = train;
+      this.rate = rate;
+    }
+  }
+
+  private Shape lesson;
+  private Shape image;
+
+  public static void main(String[] argv) {
+    try {
+      Bench b = new Bench();
+      b.parse(argv);
+      b.run();
+    } catch (Throwable t) {
+      System.err.println("bench: FAILED: " + t);
+      t.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
+  private void parse(String[] argv) {
+    for (int i = 0; i < argv.length; i++) {
+      String a = argv[i];
+      switch (a) {
+        case "--quick" -> quick = true;
+        case "--out" -> out = Path.of(value(argv, ++i, a));
+        case "--sections" -> sections = new LinkedHashSet<>(
+            Arrays.asList(value(argv, ++i, a).split(",")));
+        case "--reps" -> reps = Integer.parseInt(value(argv, ++i, a));
+        case "--epochs" -> epochs = Integer.parseInt(value(argv, ++i, a));
+        case "--partitions" -> partitions = Integer.parseInt(value(argv, ++i, a));
+        case "--lesson-rows" -> lessonRows = Long.parseLong(value(argv, ++i, a));
+        case "--accuracy-epochs" -> accuracyEpochs = Integer.parseInt(value(argv, ++i, a));
+        case "--image-rate" -> imageRate = Double.parseDouble(value(argv, ++i, a));
+        case "--fashion-dir" -> fashionDir = value(argv, ++i, a);
+        case "--block-size" -> blockSize = Integer.parseInt(value(argv, ++i, a));
+        case "--sweep" -> sweepSizes = Arrays.stream(value(argv, ++i, a).split(","))
+            .mapToInt(Integer::parseInt).toArray();
+        case "--help", "-h" -> {
+          System.out.println("usage: scripts/bench [--quick] [--out DIR] [--sections "
+              + String.join(",", sections) + "] [--reps N] [--epochs N] [--partitions N]\n"
+              + "  [--lesson-rows N] [--accuracy-epochs N] [--image-rate X] [--fashion-dir DIR]\n"
+              + "  [--block-size N] [--sweep 128,256,...]");
+          System.exit(0);
+        }
+        default -> throw new IllegalArgumentException("unknown option " + a + "; try --help");
+      }
+    }
+    Set<String> known = Set.of("lesson", "image", "hardware", "fixed", "memory", "sweep");
+    for (String s : sections) {
+      if (!known.contains(s)) {
+        throw new IllegalArgumentException("unknown section '" + s + "', expected " + known);
+      }
+    }
+    if (quick) {
+      // Smoke mode: every code path, tiny sizes; the numbers mean nothing.
+      reps = 2;
+      epochs = 2;
+      warmup = 1;
+      lessonRows = 4_000;
+      imageLimit = 1_000;
+      testLimit = 500;
+      accuracyEpochs = 2;
+      sweepSizes = new int[] {128, 1024};
+      sweepPartitions = new int[] {4};
+      gemmSeconds = 0.01;
+    }
+  }
+
+  private static String value(String[] argv, int i, String option) {
+    if (i >= argv.length) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return argv[i];
+  }
+
+  private void run() throws Exception {
+    var defaults = ConfigFactory.defaultReference().getConfig("sparkprop");
+    if (blockSize == 0) {
+      blockSize = defaults.getInt("block-size");
+    }
+    depth = defaults.getInt("aggregation-depth");
+    String blas = BLAS.getInstance().getClass().getSimpleName();
+    String threads = System.getenv("OPENBLAS_NUM_THREADS");
+    if (blas.equals("JNIBLAS") && !"1".equals(threads)) {
+      throw new IllegalStateException("native OpenBLAS with OPENBLAS_NUM_THREADS="
+          + threads + ": run through scripts/bench, which sets it to 1");
+    }
+    spark = SparkSession.builder().appName("sparkprop-bench").master("local[" + partitions + "]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", String.valueOf(partitions))
+        .config("spark.executorEnv.OPENBLAS_NUM_THREADS", "1")
+        .getOrCreate();
+    spark.sparkContext().setLogLevel("ERROR");
+    sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    jobs = JobTimes.register(spark.sparkContext());
+    results.info("mode", quick ? "quick (smoke: tiny sizes, numbers mean nothing)" : "full");
+    results.info("spark", spark.version() + ", master " + spark.sparkContext().master());
+    results.info("blas", blas + (blas.equals("JNIBLAS") ? " (native OpenBLAS), "
+        + "OPENBLAS_NUM_THREADS=" + threads : " (pure Java)"));
+    results.info("jvm", System.getProperty("java.vm.name") + " "
+        + System.getProperty("java.runtime.version") + ", heap "
+        + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, "
+        + Runtime.getRuntime().availableProcessors() + " cpus");
+    results.info("sparkprop", "block size " + blockSize + " (reference.conf default), "
+        + "aggregation depth " + depth + ", " + partitions + " partitions, float64");
+    results.info("repetitions", reps + " fits x " + epochs + " timed epochs/iterations after "
+        + warmup + " warm-up; median and min-max of per-epoch times");
+    results.info("load at start", loadAverage());
+    long t0 = System.nanoTime();
+    try {
+      lesson = new Shape("lesson", NetworkSpec.of(new int[] {LESSON_FEATURES, 32, 32, 32, 32, 32,
+          32, 2}, Activation.SIGMOID, Activation.SOFTMAX, Loss.CROSS_ENTROPY),
+          new Source.Synthetic(lessonRows, LESSON_FEATURES, seed), lessonRate);
+      boolean needImage = sections.contains("image") || sections.contains("memory")
+          || sections.contains("hardware") || sections.contains("sweep");
+      if (needImage) {
+        image = new Shape("image", NetworkSpec.of(new int[] {784, 256, 128, 10},
+            Activation.SIGMOID, Activation.SOFTMAX, Loss.CROSS_ENTROPY),
+            new Source.FashionMnist(fashionDir, true, imageLimit), imageRate);
+        if (!Files.exists(Path.of(fashionDir, "train-images-idx3-ubyte.gz"))) {
+          throw new IllegalStateException("Fashion-MNIST not found under " + fashionDir
+              + "; apt-get install dataset-fashion-mnist (scripts/bench does) or --fashion-dir");
+        }
+      }
+      for (Shape s : new Shape[] {lesson, image}) {
+        if (s != null && (sections.contains(s.key) || sections.contains("memory")
+            || sections.contains("hardware"))) {
+          versusMlpc(s, sections.contains(s.key));
+          if (sections.contains("memory")) {
+            memory(s);
+          }
+          if (sections.contains("hardware")) {
+            hardware(s);
+          }
+          if (s == image && sections.contains("image")) {
+            accuracy(s);
+          }
+          s.objective.close();
+          s.objective = null;
+        }
+      }
+      if (sections.contains("fixed")) {
+        fixedCost();
+      }
+      if (sections.contains("sweep")) {
+        sweep(lesson);
+        sweep(image);
+        partitionSweep(lesson);
+      }
+      targets();
+    } finally {
+      results.info("load at end", loadAverage());
+      results.info("wall time", String.format(Locale.ROOT, "%.0f s",
+          (System.nanoTime() - t0) / 1e9));
+      results.print(System.out);
+      Files.createDirectories(out);
+      results.writeCsv(out.resolve("bench.csv"));
+      results.writeJson(out.resolve("bench.json"));
+      System.out.println("\nwrote " + out.resolve("bench.csv") + " and "
+          + out.resolve("bench.json"));
+      spark.stop();
+    }
+    check();
+  }
+
+  // ---- 1, 2: sparkprop against MLPC on the same data ----
+
+  private void versusMlpc(Shape s, boolean compare) {
+    log("%s: %s on %s, %,d rows", s.key, Arrays.toString(s.spec.sizes()), s.train.name(),
+        s.train.rows());
+    double[] init = Init.AUTO.initialize(s.spec, seed);
+    JavaRDD<Block> blocks = Source.blocks(sc, s.train, partitions, blockSize);
+    s.objective = new SparkObjective(blocks, s.spec, depth);
+    long rows = s.objective.numRows();
+    if (!compare) {
+      return;
+    }
+    List<Double> perEpoch = new ArrayList<>();
+    double[] sparkpropLosses = null;
+    for (int r = 0; r < reps; r++) {
+      List<EpochStats> h = fit(s.objective, s.rate, warmup + epochs, init);
+      sparkpropLosses = h.stream().mapToDouble(EpochStats::trainLoss).toArray();
+      perEpoch.addAll(epochSeconds(h, warmup));
+    }
+    s.sparkprop = Stats.of(perEpoch);
+    Results.Row sp = results.add(s.key, "sparkprop gd, block " + blockSize, "s/epoch",
+        s.sparkprop, rows / s.sparkprop.median(), Double.NaN, "", "1 pass per epoch");
+
+    Dataset<Row> df = Source.dataFrame(spark, s.train, partitions).cache();
+    df.count();
+    record Config(String solver, int block) {}
+    List<Config> configs = new ArrayList<>(List.of(new Config("gd", 128),
+        new Config("gd", 1024)));
+    if (s == lesson) {
+      configs.add(new Config("l-bfgs", 128));
+    }
+    for (Config c : configs) {
+      List<Double> perIteration = new ArrayList<>();
+      List<Double> pass = new ArrayList<>();
+      double passes = 0;
+      double[] mlpcLosses = null;
+      int timed = c.solver().equals("gd") ? epochs : Math.max(2, epochs / 2);
+      if (c.solver().equals("l-bfgs")) {
+        Mlpc.time(jobs, df, s.spec, init, c.solver(), c.block(), s.rate, 0, 2); // warm-up fit
+      }
+      for (int r = 0; r < reps; r++) {
+        Mlpc.Timing t = Mlpc.time(jobs, df, s.spec, init, c.solver(), c.block(), s.rate,
+            c.solver().equals("gd") ? warmup : 0, timed);
+        perIteration.addAll(t.secondsPerIteration());
+        pass.addAll(t.passSeconds());
+        passes = t.passesPerIteration();
+        mlpcLosses = t.objectiveHistory();
+        if (c.solver().equals("gd")) {
+          mlpcExtraIterations = t.objectiveHistory().length - (warmup + timed);
+        }
+      }
+      Stats st = Stats.of(perIteration);
+      String name = "MLPC " + c.solver() + ", block " + c.block()
+          + (c.block() == 128 ? " (default)" : "");
+      results.add(s.key, name, "s/iteration", st, rows / st.median(),
+          st.median() / s.sparkprop.median(), "sparkprop faster",
+          String.format(Locale.ROOT, "%.2f passes/iteration, pass %.3f s", passes,
+              Stats.of(pass).median()));
+      if (c.solver().equals("gd")) {
+        if (c.block() == 128) {
+          s.mlpcDefault = st.median();
+        }
+        if (Double.isNaN(s.mlpcBest) || st.median() < s.mlpcBest) {
+          s.mlpcBest = st.median();
+          s.mlpcBestName = "block " + c.block();
+        }
+        // Same initial weights, data and update rule: the loss of every epoch must agree.
+        lossCurves(s.key + ", " + name, sparkpropLosses, mlpcLosses);
+      } else {
+        results.add(s.key, "MLPC " + c.solver() + " per pass", "s/pass",
+            Stats.one(st.median() / passes),
+            rows / (st.median() / passes), st.median() / passes / s.sparkprop.median(),
+            "sparkprop faster", "iteration time / passes per iteration");
+      }
+    }
+    df.unpersist(true);
+    log("%s: sparkprop %.3f s/epoch, MLPC gd default %.3f s/iteration", s.key,
+        s.sparkprop.median(), s.mlpcDefault);
+  }
+
+  /** Test accuracy after the same epochs with the same optimizer and initial weights. */
+  private void accuracy(Shape s) {
+    Source test = new Source.FashionMnist(fashionDir, false, testLimit);
+    double[] init = Init.AUTO.initialize(s.spec, seed);
+    List<EpochStats> h = fit(s.objective, s.rate, accuracyEpochs, init);
+    Trainer.Result result = lastFit;
+    SparkObjective testObjective = new SparkObjective(Source.blocks(sc, test, partitions,
+        blockSize), s.spec, depth);
+    double accSparkprop = testObjective.evaluate(result.params(),
+        Metrics.Spec.classification(10)).accuracy();
+    double seconds = h.stream().mapToDouble(EpochStats::seconds).sum();
+    testObjective.close();
+
+    Dataset<Row> df = Source.dataFrame(spark, s.train, partitions).cache();
+    df.count();
+    Dataset<Row> testDf = Source.dataFrame(spark, test, partitions).cache();
+    long start = System.nanoTime();
+    // MLlib's gd makes maxIter + mlpcExtraIterations passes and steps (measured above).
+    var model = Mlpc.classifier(s.spec, init, "gd", 128, s.rate,
+        accuracyEpochs - mlpcExtraIterations).fit(df);
+    double mlpcSeconds = (System.nanoTime() - start) / 1e9;
+    double accMlpc = Mlpc.accuracy(model, testDf);
+    double[] hist = model.summary().objectiveHistory();
+    if (hist.length != accuracyEpochs) {
+      throw new IllegalStateException("MLPC made " + hist.length + " steps, expected "
+          + accuracyEpochs);
+    }
+    df.unpersist(true);
+    testDf.unpersist(true);
+    String same = String.format(Locale.ROOT, "%d epochs gd lr %.2f, same initial weights; "
+        + "%,d test rows", accuracyEpochs, s.rate, test.rows());
+    results.add(s.key, "sparkprop test accuracy", "fraction", Stats.one(accSparkprop),
+        Double.NaN, Double.NaN, "", same + String.format(Locale.ROOT,
+            "; loss at the last epoch %.4f; fit %.1f s", h.get(h.size() - 1).trainLoss(), seconds));
+    results.add(s.key, "MLPC test accuracy (gd, block 128)", "fraction", Stats.one(accMlpc),
+        Double.NaN, Double.NaN, "", same + String.format(Locale.ROOT,
+            "; loss at the last epoch %.4f; fit %.1f s", hist[hist.length - 1], mlpcSeconds));
+    lossCurves(s.key + " accuracy run", h.stream().mapToDouble(EpochStats::trainLoss).toArray(),
+        hist);
+  }
+
+  // ---- 3: the hardware's limit ----
+
+  private void hardware(Shape s) throws Exception {
+    Gemm g = new Gemm(s.spec, blockSize);
+    long rows = s.objective.numRows();
+    long perThread = rows / partitions;
+    String shapes = String.format(Locale.ROOT, "%s at block %d, %,d flop/row",
+        Arrays.toString(s.spec.sizes()), blockSize, g.flopsPerRow());
+    for (Gemm.Kind k : Gemm.Kind.values()) {
+      List<Double> v = new ArrayList<>();
+      for (int r = 0; r < Math.max(3, reps); r++) {
+        v.add(g.kindGflops(k, gemmSeconds));
+      }
+      results.add(s.key + "/hw", "dgemm " + k.name().toLowerCase(Locale.ROOT).replace('_', ' ')
+          + " shapes, 1 thread", "GFLOP/s", Stats.of(v), Double.NaN, Double.NaN, "",
+          "operands in cache; " + shapes);
+    }
+    int passes = Math.max(3, reps);
+    Stats one = Stats.of(g.rowsPerSecond(1, perThread, passes, false));
+    Stats two = Stats.of(g.rowsPerSecond(2, perThread, passes, false));
+    Stats twoF = Stats.of(g.rowsPerSecond(2, perThread, passes, true));
+    Stats kernel1 = Stats.of(g.kernelRowsPerSecond(1, perThread, passes));
+    Stats kernel2 = Stats.of(g.kernelRowsPerSecond(2, perThread, passes));
+    double fpr = g.flopsPerRow();
+    results.add(s.key + "/hw", "products only (dgemm), 1 thread", "GFLOP/s",
+        scale(one, fpr / 1e9), one.median(), Double.NaN, "",
+        String.format(Locale.ROOT, "%,d rows streamed per pass", perThread));
+    results.add(s.key + "/hw", "products only (dgemm), 2 threads", "GFLOP/s",
+        scale(two, fpr / 1e9), two.median(), Double.NaN, "", "both cores busy");
+    results.add(s.key + "/hw", "products only (sgemm, float32 ceiling), 2 threads", "GFLOP/s",
+        scale(twoF, fpr / 1e9), twoF.median(), twoF.median() / two.median(), "dgemm rate", "");
+    results.add(s.key + "/hw", "sparkprop kernel without Spark, 1 thread", "GFLOP/s",
+        scale(kernel1, fpr / 1e9), kernel1.median(), kernel1.median() / one.median(),
+        "of products-only rate", "Network.lossAndGradient on blocks in memory");
+    results.add(s.key + "/hw", "sparkprop kernel without Spark, 2 threads", "GFLOP/s",
+        scale(kernel2, fpr / 1e9), kernel2.median(), kernel2.median() / two.median(),
+        "of products-only rate", "");
+    if (s.sparkprop != null) {
+      double achieved = rows * fpr / s.sparkprop.median() / 1e9;
+      results.add(s.key + "/hw", "sparkprop achieved (whole epoch)", "GFLOP/s",
+          Stats.one(achieved), rows / s.sparkprop.median(),
+          rows / s.sparkprop.median() / two.median(), "of products-only rate",
+          String.format(Locale.ROOT, "nominal 6 x %,d weights x rows: %.1f GFLOP/s; %.0f%% of "
+              + "2 x 1-thread products", g.weights(),
+              6.0 * g.weights() * rows / s.sparkprop.median() / 1e9,
+              100 * achieved / (2 * one.median() * fpr / 1e9)));
+      s.productsOnly = two.median();
+    }
+  }
+
+  private static Stats scale(Stats s, double f) {
+    return new Stats(s.median() * f, s.min() * f, s.max() * f, s.n());
+  }
+
+  // ---- 4: fixed cost per step ----
+
+  private void fixedCost() {
+    Source tiny = new Source.Synthetic(1_000, LESSON_FEATURES, seed);
+    SparkObjective obj = new SparkObjective(Source.blocks(sc, tiny, partitions, blockSize),
+        lesson.spec, depth);
+    int n = quick ? 5 : 40;
+    double[] init = Init.AUTO.initialize(lesson.spec, seed);
+    fit(obj, lesson.rate, 10, init); // warm-up
+    List<Double> epoch = new ArrayList<>();
+    List<Double> count = new ArrayList<>();
+    List<Double> empty = new ArrayList<>();
+    for (int r = 0; r < reps; r++) {
+      epoch.addAll(epochSeconds(fit(obj, lesson.rate, n, init), 0).stream()
+          .map(v -> v * 1e3).toList());
+      for (int i = 0; i < n; i++) {
+        long t = System.nanoTime();
+        obj.blocks().count();
+        count.add((System.nanoTime() - t) / 1e6);
+      }
+      for (int i = 0; i < n; i++) {
+        long t = System.nanoTime();
+        Broadcast<double[]> b = sc.broadcast(init);
+        obj.blocks().mapPartitions(it -> List.of(b.value().length).iterator())
+            .treeAggregate(0, Integer::sum, Integer::sum, depth);
+        b.destroy();
+        empty.add((System.nanoTime() - t) / 1e6);
+      }
+    }
+    obj.close();
+    Stats c = Stats.of(count);
+    Stats e = Stats.of(epoch);
+    results.add("fixed", "bare count() on the cached blocks", "ms", c, 1_000 / c.median() * 1e3,
+        Double.NaN, "", "1,000 rows, " + partitions + " partitions");
+    results.add("fixed", "empty broadcast + treeAggregate", "ms", Stats.of(empty), Double.NaN,
+        Stats.of(empty).median() / c.median(), "count()", "Spark's floor for one step");
+    results.add("fixed", "sparkprop gd epoch, lesson network", "ms", e, 1_000 / e.median() * 1e3,
+        e.median() / c.median(), "count()", "target: within 2x of count()");
+    fixedRatio = e.median() / c.median();
+  }
+
+  private double fixedRatio = Double.NaN;
+
+  // ---- 5: memory ----
+
+  private void memory(Shape s) {
+    long rows = s.objective.numRows();
+    int id = s.objective.blocks().id();
+    RDDInfo info = null;
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      info = Arrays.stream(spark.sparkContext().getRDDStorageInfo())
+          .filter(i -> i.id() == id).findFirst().orElse(null);
+      if (info != null && info.memSize() + info.diskSize() > 0) {
+        break;
+      }
+      sleepMs(50);
+    }
+    if (info == null || info.memSize() + info.diskSize() == 0) {
+      throw new IllegalStateException("cached blocks of " + s.key + " not in storage info");
+    }
+    double raw = 8.0 * (s.spec.inputSize() + 1);
+    double perRow = (double) (info.memSize() + info.diskSize()) / rows;
+    Block first = s.objective.blocks().first();
+    double estimated = (double) SizeEstimator.estimate(first) / first.rows;
+    results.add("memory", s.key + ": cached sparkprop blocks", "bytes/row", Stats.one(perRow),
+        Double.NaN, perRow / raw, "raw", String.format(Locale.ROOT,
+            "raw 8 x (%d features + 1 label) = %.0f; SizeEstimator of one block: %.1f/row; "
+                + "%d partitions, disk %d B", s.spec.inputSize(), raw, estimated,
+            info.numCachedPartitions(), info.diskSize()));
+    if (s == lesson) {
+      lessonBytes = perRow / raw;
+    } else {
+      imageBytes = perRow / raw;
+    }
+    // For orientation: MLlib re-reads its input every iteration; how big is it when cached?
+    Set<Integer> before = new HashSet<>();
+    for (RDDInfo i : spark.sparkContext().getRDDStorageInfo()) {
+      before.add(i.id());
+    }
+    Dataset<Row> df = Source.dataFrame(spark, s.train, partitions).cache();
+    df.count();
+    long dfBytes = 0;
+    deadline = System.currentTimeMillis() + 10_000;
+    while (dfBytes == 0 && System.currentTimeMillis() < deadline) {
+      for (RDDInfo i : spark.sparkContext().getRDDStorageInfo()) {
+        if (!before.contains(i.id())) {
+          dfBytes += i.memSize() + i.diskSize();
+        }
+      }
+      sleepMs(50);
+    }
+    results.add("memory", s.key + ": MLPC input DataFrame, cached", "bytes/row",
+        Stats.one((double) dfBytes / rows), Double.NaN, dfBytes / (double) rows / raw, "raw",
+        "Spark SQL in-memory columnar cache of (label, features vector)");
+    df.unpersist(true);
+  }
+
+  private double lessonBytes = Double.NaN;
+  private double imageBytes = Double.NaN;
+
+  // ---- block size and partitions ----
+
+  private void sweep(Shape s) {
+    if (s == null) {
+      return;
+    }
+    double[] init = Init.AUTO.initialize(s.spec, seed);
+    int e = Math.max(2, epochs / 2);
+    double best = Double.NaN;
+    int bestSize = 0;
+    for (int size : sweepSizes) {
+      try (SparkObjective obj = new SparkObjective(Source.blocks(sc, s.train, partitions, size),
+          s.spec, depth)) {
+        List<Double> v = new ArrayList<>();
+        for (int r = 0; r < Math.max(2, reps / 2); r++) {
+          v.addAll(epochSeconds(fit(obj, s.rate, 1 + e, init), 1));
+        }
+        Stats st = Stats.of(v);
+        results.add("sweep/" + s.key, "sparkprop gd, block " + size, "s/epoch", st,
+            obj.numRows() / st.median(), Double.NaN, "", size == blockSize ? "current default"
+                : "");
+        if (Double.isNaN(best) || st.median() < best) {
+          best = st.median();
+          bestSize = size;
+        }
+      }
+    }
+    results.info("best block " + s.key, bestSize + " (" + Results.fmt(best) + " s/epoch)");
+  }
+
+  private void partitionSweep(Shape s) {
+    double[] init = Init.AUTO.initialize(s.spec, seed);
+    int e = Math.max(2, epochs / 2);
+    for (int p : sweepPartitions) {
+      try (SparkObjective obj = new SparkObjective(Source.blocks(sc, s.train, p, blockSize),
+          s.spec, depth)) {
+        List<Double> v = new ArrayList<>();
+        for (int r = 0; r < Math.max(2, reps / 2); r++) {
+          v.addAll(epochSeconds(fit(obj, s.rate, 1 + e, init), 1));
+        }
+        Stats st = Stats.of(v);
+        results.add("sweep/" + s.key, "sparkprop gd, " + p + " partitions, block " + blockSize,
+            "s/epoch", st, obj.numRows() / st.median(), Double.NaN, "",
+            partitions + " cores (local[" + partitions + "])");
+      }
+    }
+  }
+
+  // ---- targets and checks ----
+
+  private void targets() {
+    if (lesson.sparkprop != null) {
+      double r = lesson.mlpcDefault / lesson.sparkprop.median();
+      results.target("lesson: sparkprop vs MLPC gd default (block 128)", ">= 2x", r, r >= 2);
+      double b = lesson.mlpcBest / lesson.sparkprop.median();
+      results.target("lesson: vs MLPC gd best block (" + lesson.mlpcBestName + ")", ">= 1.5x", b,
+          b >= 1.5);
+    }
+    if (image != null && image.sparkprop != null) {
+      double r = image.mlpcBest / image.sparkprop.median();
+      results.target("image: sparkprop vs MLPC gd (best block, " + image.mlpcBestName + ")",
+          ">= 1.3x", r, r >= 1.3);
+      if (image.productsOnly > 0) {
+        double f = image.train.rows() / image.sparkprop.median() / image.productsOnly;
+        results.target("image: sparkprop vs products-only rate (2 threads)", ">= 0.90", f,
+            f >= 0.9);
+      }
+    }
+    if (!Double.isNaN(fixedRatio)) {
+      results.target("fixed cost: sparkprop epoch / count() on 1,000 rows", "<= 2x", fixedRatio,
+          fixedRatio <= 2);
+    }
+    if (!Double.isNaN(lessonBytes)) {
+      results.target("memory: lesson cached bytes/row vs raw", "<= 1.1x", lessonBytes,
+          lessonBytes <= 1.1);
+    }
+    if (!Double.isNaN(imageBytes)) {
+      results.target("memory: image cached bytes/row vs raw", "<= 1.1x", imageBytes,
+          imageBytes <= 1.1);
+    }
+  }
+
+  private final List<String> failures = new ArrayList<>();
+
+  /** MLlib's gd steps as many times as it makes passes (maxIter + this), measured. */
+  private int mlpcExtraIterations = 0;
+
+  /**
+   * Same data, initial weights and update rule: the two engines' training-loss curves must agree
+   * epoch by epoch (MLlib weights each partition's last, partial block like a full one, hence a
+   * small tolerance). A mismatch means the harness compares different computations.
+   */
+  private void lossCurves(String what, double[] sparkprop, double[] mlpc) {
+    int n = Math.min(sparkprop.length, mlpc.length);
+    double worst = 0;
+    for (int i = 0; i < n; i++) {
+      double rel = Math.abs(sparkprop[i] - mlpc[i])
+          / Math.max(1e-12, Math.max(Math.abs(sparkprop[i]), Math.abs(mlpc[i])));
+      worst = Double.isNaN(rel) ? Double.POSITIVE_INFINITY : Math.max(worst, rel);
+    }
+    double limit = 1e-2;
+    results.info("check " + what, String.format(Locale.ROOT, "training loss over %d epochs: "
+        + "sparkprop %.6f -> %.6f, MLPC %.6f -> %.6f, worst relative difference %.1e (limit %.0e)",
+        n, sparkprop[0], sparkprop[n - 1], mlpc[0], mlpc[n - 1], worst, limit));
+    if (n == 0 || !(worst <= limit)) {
+      failures.add(what + ": loss curves differ (worst relative difference " + worst + ")");
+    }
+  }
+
+  /** Fails loudly when the harness measured nonsense (never on a slow time). */
+  private void check() {
+    for (Results.Row r : results.rows()) {
+      Stats v = r.value();
+      if (!(Double.isFinite(v.median()) && v.median() > 0 && v.n() > 0)) {
+        failures.add("row '" + r.section() + " / " + r.name() + "' has no valid measurement: "
+            + v);
+      }
+    }
+    if (!failures.isEmpty()) {
+      System.err.println("bench: HARNESS FAILURE");
+      failures.forEach(f -> System.err.println("  " + f));
+      System.exit(2);
+    }
+  }
+
+  // ---- helpers ----
+
+  private Trainer.Result lastFit;
+
+  private List<EpochStats> fit(SparkObjective obj, double rate, int n, double[] init) {
+    lastFit = new Trainer(new GradientDescent(rate), n).fit(obj, null, init, null);
+    return lastFit.history();
+  }
+
+  private static List<Double> epochSeconds(List<EpochStats> h, int skip) {
+    return h.subList(Math.min(skip, h.size() - 1), h.size()).stream()
+        .map(EpochStats::seconds).toList();
+  }
+
+  /** The 1, 5 and 15 minute load averages: other work on the machine makes timings noisy. */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2] + " (1/5/15 min; "
+          + Runtime.getRuntime().availableProcessors() + " cores)";
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static void log(String format, Object... args) {
+    System.err.println("bench: " + String.format(Locale.ROOT, format, args));
+  }
+
+  private static void sleepMs(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

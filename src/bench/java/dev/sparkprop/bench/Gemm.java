@@ -1,0 +1,347 @@
+package dev.sparkprop.bench;
+
+import dev.ludovic.netlib.blas.BLAS;
+import dev.sparkprop.nn.Block;
+import dev.sparkprop.nn.Init;
+import dev.sparkprop.nn.LayerSpec;
+import dev.sparkprop.nn.Network;
+import dev.sparkprop.nn.NetworkSpec;
+import dev.sparkprop.nn.Workspace;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
+
+/**
+ * The hardware's limit for a network: the matrix products of one forward + backward pass over
+ * a block (exactly the dgemm calls {@code dev.sparkprop.nn.Network} makes, with the first
+ * layer's back-propagated delta skipped), with nothing else: no activations, no loss, no Spark.
+ * Each thread streams over its own share of the data set's rows, as a Spark task would.
+ */
+final class Gemm {
+  private final NetworkSpec spec;
+  private final int blockSize;
+  private final BLAS blas = BLAS.getInstance();
+
+  Gemm(NetworkSpec spec, int blockSize) {
+    this.spec = spec;
+    this.blockSize = blockSize;
+  }
+
+  /** Product kinds of one layer, named after what they compute. */
+  enum Kind { FORWARD, DELTA, WEIGHT_GRADIENT }
+
+  /** Floating-point operations of the products per data row (2 per multiply-add). */
+  long flopsPerRow() {
+    long f = 0;
+    for (int l = 0; l < spec.numLayers(); l++) {
+      long w = (long) spec.layer(l).inputs() * spec.layer(l).outputs();
+      f += 2 * w * (l == 0 ? 2 : 3);
+    }
+    return f;
+  }
+
+  /** Sum of the layers' weight counts (biases excluded). */
+  long weights() {
+    long w = 0;
+    for (LayerSpec l : spec.layers()) {
+      w += (long) l.inputs() * l.outputs();
+    }
+    return w;
+  }
+
+  /**
+   * Single-thread GFLOP/s of one product kind, summed over the layers (each shape repeated
+   * until {@code minSeconds} have passed, operands hot in cache).
+   */
+  double kindGflops(Kind kind, double minSeconds) {
+    double flops = 0;
+    double seconds = 0;
+    Random r = new Random(7);
+    int b = blockSize;
+    for (int l = 0; l < spec.numLayers(); l++) {
+      if (kind == Kind.DELTA && l == 0) {
+        continue;
+      }
+      int in = spec.layer(l).inputs();
+      int out = spec.layer(l).outputs();
+      double[] w = fill(new double[in * out], r);
+      double[] a = fill(new double[in * b], r);
+      double[] d = fill(new double[out * b], r);
+      double[] c = new double[Math.max(in, out) * Math.max(b, out)];
+      Runnable call = switch (kind) {
+        case FORWARD -> () -> blas.dgemm("T", "N", out, b, in, 1.0, w, 0, in, a, 0, in, 0.0, c, 0,
+            out);
+        case DELTA -> () -> blas.dgemm("N", "N", in, b, out, 1.0, w, 0, in, d, 0, out, 0.0, c, 0,
+            in);
+        case WEIGHT_GRADIENT -> () -> blas.dgemm("N", "T", in, out, b, 1.0, a, 0, in, d, 0, out,
+            1.0, c, 0, in);
+      };
+      for (int i = 0; i < 3; i++) {
+        call.run();
+      }
+      long calls = 0;
+      long start = System.nanoTime();
+      long end = start + (long) (minSeconds * 1e9 / spec.numLayers());
+      long now;
+      do {
+        call.run();
+        calls++;
+        now = System.nanoTime();
+      } while (now < end);
+      seconds += (now - start) / 1e9;
+      flops += 2.0 * in * out * b * calls;
+    }
+    return flops / seconds / 1e9;
+  }
+
+  /**
+   * Rows per second of the products alone over {@code rowsPerThread} rows per thread, with
+   * {@code threads} threads at once; one sample per pass after one warm-up pass.
+   */
+  List<Double> rowsPerSecond(int threads, long rowsPerThread, int passes, boolean single)
+      throws Exception {
+    List<Worker> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      workers.add(single ? new FloatWorker(rowsPerThread, t) : new DoubleWorker(rowsPerThread, t));
+    }
+    return time(workers, passes);
+  }
+
+  /**
+   * Rows per second of sparkprop's whole kernel ({@code Network.lossAndGradient}: products,
+   * activations, loss) on blocks in memory, without Spark: what a task could reach.
+   */
+  List<Double> kernelRowsPerSecond(int threads, long rowsPerThread, int passes)
+      throws Exception {
+    List<Worker> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      workers.add(new KernelWorker(rowsPerThread, t));
+    }
+    return time(workers, passes);
+  }
+
+  private List<Double> time(List<Worker> workers, int passes) throws Exception {
+    int threads = workers.size();
+    List<Double> samples = new ArrayList<>();
+    CyclicBarrier barrier = new CyclicBarrier(threads + 1);
+    long[] rowsDone = new long[threads];
+    List<Thread> running = new ArrayList<>();
+    Exception[] failure = new Exception[1];
+    for (int t = 0; t < threads; t++) {
+      final int id = t;
+      Thread th = new Thread(() -> {
+        try {
+          for (int p = 0; p <= passes; p++) {
+            barrier.await();
+            rowsDone[id] = workers.get(id).pass();
+            barrier.await();
+          }
+        } catch (Exception e) {
+          failure[0] = e;
+          barrier.reset();
+        }
+      }, "gemm-" + t);
+      th.setDaemon(true);
+      th.start();
+      running.add(th);
+    }
+    for (int p = 0; p <= passes; p++) {
+      barrier.await();
+      long start = System.nanoTime();
+      barrier.await();
+      double s = (System.nanoTime() - start) / 1e9;
+      long rows = 0;
+      for (long r : rowsDone) {
+        rows += r;
+      }
+      if (p > 0) {
+        samples.add(rows / s);
+      }
+    }
+    for (Thread th : running) {
+      th.join();
+    }
+    if (failure[0] != null) {
+      throw failure[0];
+    }
+    return samples;
+  }
+
+  private interface Worker {
+    /** One pass of forward + backward products over this worker's blocks; returns rows. */
+    long pass();
+  }
+
+  /** sparkprop's Network on blocks of random rows with class labels. */
+  private final class KernelWorker implements Worker {
+    final List<Block> blocks = new ArrayList<>();
+    final Network network = new Network(spec);
+    final Workspace workspace = new Workspace(spec, blockSize);
+    final double[] params;
+    final double[] gradient;
+
+    KernelWorker(long totalRows, int seed) {
+      Random r = new Random(seed);
+      int f = spec.inputSize();
+      for (long done = 0; done < totalRows; done += blockSize) {
+        int n = (int) Math.min(blockSize, totalRows - done);
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+          y[i] = r.nextInt(spec.outputSize());
+        }
+        blocks.add(new Block(n, f, fill(new double[n * f], r), 1, y));
+      }
+      params = Init.AUTO.initialize(spec, seed);
+      gradient = new double[spec.numParams()];
+    }
+
+    @Override
+    public long pass() {
+      long total = 0;
+      for (Block b : blocks) {
+        network.lossAndGradient(params, b, workspace, gradient);
+        total += b.rows;
+      }
+      return total;
+    }
+  }
+
+  /** double precision: dgemm, as Network does. */
+  private final class DoubleWorker implements Worker {
+    final List<double[]> inputs = new ArrayList<>();
+    final List<Integer> rows = new ArrayList<>();
+    final double[] params;
+    final double[] gradient;
+    final double[][] act;
+    final double[] d1;
+    final double[] d2;
+
+    DoubleWorker(long totalRows, int seed) {
+      Random r = new Random(seed);
+      int f = spec.inputSize();
+      for (long done = 0; done < totalRows; done += blockSize) {
+        int n = (int) Math.min(blockSize, totalRows - done);
+        inputs.add(fill(new double[n * f], r));
+        rows.add(n);
+      }
+      params = fill(new double[spec.numParams()], r);
+      gradient = new double[spec.numParams()];
+      act = new double[spec.numLayers()][];
+      for (int l = 0; l < spec.numLayers(); l++) {
+        act[l] = fill(new double[spec.layer(l).outputs() * blockSize], r);
+      }
+      d1 = fill(new double[spec.maxWidth() * blockSize], r);
+      d2 = new double[spec.maxWidth() * blockSize];
+    }
+
+    @Override
+    public long pass() {
+      long total = 0;
+      int last = spec.numLayers() - 1;
+      for (int k = 0; k < inputs.size(); k++) {
+        int b = rows.get(k);
+        double[] x = inputs.get(k);
+        for (int l = 0; l <= last; l++) {
+          int in = spec.layer(l).inputs();
+          int out = spec.layer(l).outputs();
+          blas.dgemm("T", "N", out, b, in, 1.0, params, spec.weightOffset(l), in,
+              l == 0 ? x : act[l - 1], 0, in, 0.0, act[l], 0, out);
+        }
+        double[] delta = d1;
+        double[] other = d2;
+        for (int l = last; l >= 0; l--) {
+          int in = spec.layer(l).inputs();
+          int out = spec.layer(l).outputs();
+          blas.dgemm("N", "T", in, out, b, 1.0, l == 0 ? x : act[l - 1], 0, in, delta, 0, out,
+              1.0, gradient, spec.weightOffset(l), in);
+          if (l > 0) {
+            blas.dgemm("N", "N", in, b, out, 1.0, params, spec.weightOffset(l), in, delta, 0,
+                out, 0.0, other, 0, in);
+            double[] t = delta;
+            delta = other;
+            other = t;
+          }
+        }
+        total += b;
+      }
+      return total;
+    }
+  }
+
+  /** single precision: sgemm, the ceiling of a float32 compute option. */
+  private final class FloatWorker implements Worker {
+    final List<float[]> inputs = new ArrayList<>();
+    final List<Integer> rows = new ArrayList<>();
+    final float[] params;
+    final float[] gradient;
+    final float[][] act;
+    final float[] d1;
+    final float[] d2;
+
+    FloatWorker(long totalRows, int seed) {
+      Random r = new Random(seed);
+      int f = spec.inputSize();
+      for (long done = 0; done < totalRows; done += blockSize) {
+        int n = (int) Math.min(blockSize, totalRows - done);
+        inputs.add(fill(new float[n * f], r));
+        rows.add(n);
+      }
+      params = fill(new float[spec.numParams()], r);
+      gradient = new float[spec.numParams()];
+      act = new float[spec.numLayers()][];
+      for (int l = 0; l < spec.numLayers(); l++) {
+        act[l] = fill(new float[spec.layer(l).outputs() * blockSize], r);
+      }
+      d1 = fill(new float[spec.maxWidth() * blockSize], r);
+      d2 = new float[spec.maxWidth() * blockSize];
+    }
+
+    @Override
+    public long pass() {
+      long total = 0;
+      int last = spec.numLayers() - 1;
+      for (int k = 0; k < inputs.size(); k++) {
+        int b = rows.get(k);
+        float[] x = inputs.get(k);
+        for (int l = 0; l <= last; l++) {
+          int in = spec.layer(l).inputs();
+          int out = spec.layer(l).outputs();
+          blas.sgemm("T", "N", out, b, in, 1.0f, params, spec.weightOffset(l), in,
+              l == 0 ? x : act[l - 1], 0, in, 0.0f, act[l], 0, out);
+        }
+        float[] delta = d1;
+        float[] other = d2;
+        for (int l = last; l >= 0; l--) {
+          int in = spec.layer(l).inputs();
+          int out = spec.layer(l).outputs();
+          blas.sgemm("N", "T", in, out, b, 1.0f, l == 0 ? x : act[l - 1], 0, in, delta, 0, out,
+              1.0f, gradient, spec.weightOffset(l), in);
+          if (l > 0) {
+            blas.sgemm("N", "N", in, b, out, 1.0f, params, spec.weightOffset(l), in, delta, 0,
+                out, 0.0f, other, 0, in);
+            float[] t = delta;
+            delta = other;
+            other = t;
+          }
+        }
+        total += b;
+      }
+      return total;
+    }
+  }
+
+  private static double[] fill(double[] a, Random r) {
+    for (int i = 0; i < a.length; i++) {
+      a[i] = r.nextDouble() * 0.1;
+    }
+    return a;
+  }
+
+  private static float[] fill(float[] a, Random r) {
+    for (int i = 0; i < a.length; i++) {
+      a[i] = r.nextFloat() * 0.1f;
+    }
+    return a;
+  }
+}

@@ -1,0 +1,81 @@
+package dev.sparkprop.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.StageInfo;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * Start and end times (scheduler clock, ms) and stage names of every Spark job, to time the
+ * iterations of a black box such as MLlib's optimizers from the outside.
+ */
+final class JobTimes extends SparkListener {
+  /** One finished job; {@code names} joins its stages' call sites. */
+  record Job(int id, String names, long start, long end) {
+    long millis() {
+      return end - start;
+    }
+  }
+
+  private final Map<Integer, Job> jobs = new ConcurrentHashMap<>();
+
+  static JobTimes register(SparkContext sc) {
+    JobTimes t = new JobTimes();
+    sc.addSparkListener(t);
+    return t;
+  }
+
+  @Override
+  public void onJobStart(SparkListenerJobStart e) {
+    StringBuilder names = new StringBuilder();
+    for (StageInfo s : CollectionConverters.asJava(e.stageInfos())) {
+      names.append(s.name()).append(';');
+    }
+    jobs.put(e.jobId(), new Job(e.jobId(), names.toString(), e.time(), -1));
+  }
+
+  @Override
+  public void onJobEnd(SparkListenerJobEnd e) {
+    jobs.computeIfPresent(e.jobId(), (id, j) -> new Job(id, j.names(), j.start(), e.time()));
+  }
+
+  /** The highest job id seen so far, to mark where a measurement starts. */
+  int mark() {
+    return jobs.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1);
+  }
+
+  /**
+   * Finished jobs with id above {@code mark} whose stage names contain {@code nameContains}, in
+   * order. Waits (up to 10 s) for the listener bus to deliver every event first.
+   */
+  List<Job> since(int mark, String nameContains) {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (jobs.values().stream().anyMatch(j -> j.id() > mark && j.end() < 0)) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("Spark listener bus did not deliver job end events");
+      }
+      sleep(5);
+    }
+    sleep(50); // a last start event may still be queued
+    List<Job> out = new ArrayList<>();
+    jobs.values().stream().filter(j -> j.id() > mark && j.end() >= 0
+            && j.names().contains(nameContains))
+        .sorted((a, b) -> Integer.compare(a.id(), b.id())).forEach(out::add);
+    return out;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

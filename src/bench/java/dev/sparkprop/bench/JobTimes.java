@@ -8,6 +8,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.StageInfo;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -16,14 +17,19 @@ import scala.jdk.javaapi.CollectionConverters;
  * iterations of a black box such as MLlib's optimizers from the outside.
  */
 final class JobTimes extends SparkListener {
-  /** One finished job; {@code names} joins its stages' call sites. */
-  record Job(int id, String names, long start, long end) {
+  /**
+   * One finished job; {@code names} joins its stages' call sites; {@code cpuNanos} is the CPU
+   * time its tasks spent (executorCpuTime), which other load on the machine hardly inflates.
+   */
+  record Job(int id, String names, long start, long end, long cpuNanos) {
     long millis() {
       return end - start;
     }
   }
 
   private final Map<Integer, Job> jobs = new ConcurrentHashMap<>();
+  private final Map<Integer, Integer> stageToJob = new ConcurrentHashMap<>();
+  private final Map<Integer, Long> cpu = new ConcurrentHashMap<>();
 
   static JobTimes register(SparkContext sc) {
     JobTimes t = new JobTimes();
@@ -36,13 +42,24 @@ final class JobTimes extends SparkListener {
     StringBuilder names = new StringBuilder();
     for (StageInfo s : CollectionConverters.asJava(e.stageInfos())) {
       names.append(s.name()).append(';');
+      stageToJob.put(s.stageId(), e.jobId());
     }
-    jobs.put(e.jobId(), new Job(e.jobId(), names.toString(), e.time(), -1));
+    jobs.put(e.jobId(), new Job(e.jobId(), names.toString(), e.time(), -1, 0));
+  }
+
+  @Override
+  public void onTaskEnd(SparkListenerTaskEnd e) {
+    Integer job = stageToJob.get(e.stageId());
+    if (job != null && e.taskMetrics() != null) {
+      cpu.merge(job, e.taskMetrics().executorCpuTime(), Long::sum);
+    }
   }
 
   @Override
   public void onJobEnd(SparkListenerJobEnd e) {
-    jobs.computeIfPresent(e.jobId(), (id, j) -> new Job(id, j.names(), j.start(), e.time()));
+    // Task-end events of a job are posted before its job-end event.
+    jobs.computeIfPresent(e.jobId(), (id, j) -> new Job(id, j.names(), j.start(), e.time(),
+        cpu.getOrDefault(id, 0L)));
   }
 
   /** The highest job id seen so far, to mark where a measurement starts. */

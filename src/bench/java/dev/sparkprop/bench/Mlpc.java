@@ -27,6 +27,7 @@ final class Mlpc {
 
   /** Per-iteration seconds (samples after warm-up), passes per iteration and the loss history. */
   record Timing(List<Double> secondsPerIteration, List<Double> passSeconds,
+      List<Double> passCpuSeconds,
       double passesPerIteration, double[] objectiveHistory,
       MultilayerPerceptronClassificationModel model) {}
 
@@ -85,6 +86,7 @@ final class Mlpc {
     }
     double[] history = model.summary().objectiveHistory();
     List<Double> pass = new ArrayList<>();
+    List<Double> passCpu = new ArrayList<>();
     List<Double> perIteration = new ArrayList<>();
     double passesPerIteration;
     if (solver.equals("gd")) {
@@ -96,6 +98,7 @@ final class Mlpc {
       for (int k = Math.max(1, warmup); k < passes.size(); k++) {
         perIteration.add((passes.get(k).end() - passes.get(k - 1).end()) / 1e3);
         pass.add(passes.get(k).millis() / 1e3);
+        passCpu.add(passes.get(k).cpuNanos() / 1e9);
       }
       passesPerIteration = 1.0;
     } else {
@@ -108,10 +111,11 @@ final class Mlpc {
       perIteration.add(span / 1e3 / its);
       for (JobTimes.Job j : passes) {
         pass.add(j.millis() / 1e3);
+        passCpu.add(j.cpuNanos() / 1e9);
       }
       passesPerIteration = (passes.size() - 1) / (double) its;
     }
-    return new Timing(perIteration, pass, passesPerIteration, history, model);
+    return new Timing(perIteration, pass, passCpu, passesPerIteration, history, model);
   }
 
   static double accuracy(MultilayerPerceptronClassificationModel model, Dataset<Row> test) {

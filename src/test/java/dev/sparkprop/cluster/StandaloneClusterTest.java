@@ -1,0 +1,388 @@
+package dev.sparkprop.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkprop.cli.Main;
+import dev.sparkprop.cli.Submit;
+import dev.sparkprop.cluster.EventLog.BlockUpdate;
+import dev.sparkprop.cluster.LocalCluster.Background;
+import dev.sparkprop.cluster.LocalCluster.Executor;
+import dev.sparkprop.cluster.LocalCluster.Result;
+import dev.sparkprop.io.ModelStore;
+import dev.sparkprop.spark.SparkTestSession;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * sparkprop on a real Spark standalone cluster (scripts/cluster: a Master and two Workers of one
+ * core each, every one its own JVM, executors in JVMs of their own), submitted the way
+ * scripts/sparkprop submits: distributed training equals local training, and survives a killed
+ * executor and executors too small to cache the data; the exit code is the job's outcome in
+ * client and in cluster deploy mode.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class StandaloneClusterTest {
+  /** Distributed sums are added in another order than local ones; the models agree to this. */
+  private static final double MODEL_TOLERANCE = 1e-9;
+  private static final long DRIVER_TIMEOUT_SECONDS = 180;
+
+  @TempDir
+  static Path tmp;
+  static LocalCluster cluster;
+  static final List<Background> launched = new CopyOnWriteArrayList<>();
+  /** The digits model trained on local[2] with the arguments of {@link #digitsTraining}. */
+  static Path localDigitsModel;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = LocalCluster.start(tmp, 2, "1536m");
+    System.out.printf("StandaloneClusterTest: cluster %s up in %.1f s%n", cluster.masterUrl,
+        cluster.startSeconds);
+    localDigitsModel = tmp.resolve("digits-local");
+    long t0 = System.nanoTime();
+    runLocal(digitsTraining(localDigitsModel));
+    System.out.printf("StandaloneClusterTest: local[2] reference in %.1f s%n",
+        (System.nanoTime() - t0) / 1e9);
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    for (Background b : launched) {
+      b.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+      assertTrue(cluster.executors().isEmpty(), "no executor JVM outlives the cluster");
+    }
+  }
+
+  // ---------------------------------------------------------------- tests
+
+  @Test
+  @Order(1)
+  void train_twoExecutors_tasksOutsideDriverAndModelEqualsLocal() throws Exception {
+    Path events = Files.createDirectories(tmp.resolve("events-train"));
+    Path model = tmp.resolve("digits-cluster");
+    Background driver = launch("train", clientMode(EventLog.settings(events)),
+        digitsTraining(model));
+    Map<String, Executor> seen = new LinkedHashMap<>();
+    while (driver.process.isAlive()) {
+      cluster.executors().forEach(e -> seen.putIfAbsent(e.appId() + "/" + e.id(), e));
+      Thread.sleep(100);
+    }
+    Result r = driver.await(1);
+    report("train", r);
+    assertEquals(0, r.code(), r.output());
+    assertTrue(r.output().contains("master " + cluster.masterUrl), r.output());
+
+    EventLog log = EventLog.read(events);
+    List<Executor> executors = seen.values().stream()
+        .filter(e -> e.appId().equals(log.appId())).toList();
+    assertEquals(2, executors.size(), "executor JVMs of " + log.appId() + ": " + seen);
+    Set<Long> pids = executors.stream().map(Executor::pid).collect(Collectors.toSet());
+    assertEquals(2, pids.size(), "two distinct executor JVMs");
+    assertFalse(pids.contains(driver.process.pid()), "executors are not the driver");
+    assertFalse(pids.contains(ProcessHandle.current().pid()), "executors are not this JVM");
+    assertEquals(List.of("0", "1"), log.executorsWithSuccessfulTasks(),
+        "both executors, and only they, ran tasks");
+    assertTrue(log.rddBlockUpdates().stream().anyMatch(b -> b.memory() > 0),
+        "training blocks cached in executor memory");
+    assertModelsEqual(localDigitsModel, model);
+  }
+
+  @Test
+  @Order(2)
+  void predict_onCluster_equalsLocalPredictions() throws Exception {
+    Path model = tmp.resolve("digits-cluster");
+    Path events = Files.createDirectories(tmp.resolve("events-predict"));
+    Path clusterOut = tmp.resolve("predictions-cluster");
+    Result r = launch("predict", clientMode(EventLog.settings(events)), "predict", "--model",
+        model.toString(), "--input", digits(), "--output", clusterOut.toString())
+        .await(DRIVER_TIMEOUT_SECONDS);
+    assertEquals(0, r.code(), r.output());
+    assertTrue(r.output().contains("wrote 1797 predictions"), r.output());
+    List<String> ranTasks = EventLog.read(events).executorsWithSuccessfulTasks();
+    assertFalse(ranTasks.isEmpty(), "prediction tasks ran on executors");
+    assertFalse(ranTasks.contains("driver"));
+
+    Path localOut = tmp.resolve("predictions-local");
+    runLocal("predict", "--model", model.toString(), "--input", digits(), "--output",
+        localOut.toString());
+    SparkSession spark = SparkTestSession.start("StandaloneClusterTest");
+    try {
+      List<String> a = predictionRows(spark, clusterOut);
+      List<String> b = predictionRows(spark, localOut);
+      assertEquals(1797, a.size());
+      assertEquals(b, a, "the cluster's predictions are the local ones");
+    } finally {
+      spark.stop();
+    }
+  }
+
+  @Test
+  @Order(3)
+  void train_executorKilledMidway_lostTasksAndBlocksRecomputedAndModelUnchanged()
+      throws Exception {
+    Path events = Files.createDirectories(tmp.resolve("events-kill"));
+    Path model = tmp.resolve("digits-killed-executor");
+    Background driver = launch("train-kill", clientMode(EventLog.settings(events)),
+        digitsTraining(model));
+    Pattern epoch5 = Pattern.compile("(?m)^epoch\\s+5/");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRIVER_TIMEOUT_SECONDS);
+    while (!epoch5.matcher(driver.output()).find()) {
+      assertTrue(driver.process.isAlive(), "driver ended before epoch 5:\n" + driver.output());
+      assertTrue(System.nanoTime() < deadline, "no epoch 5 in time:\n" + driver.output());
+      Thread.sleep(50);
+    }
+    List<Executor> running = cluster.executors();
+    assertEquals(2, running.size(), "two executors while training: " + running);
+    Executor victim = running.stream().min(Comparator.comparing(Executor::id)).orElseThrow();
+    ProcessHandle.of(victim.pid()).orElseThrow().destroyForcibly(); // SIGKILL
+    String outputAtKill = driver.output();
+
+    Result r = driver.await(DRIVER_TIMEOUT_SECONDS);
+    report("train, executor " + victim.id() + " killed", r);
+    assertEquals(0, r.code(), r.output());
+    assertFalse(outputAtKill.contains("model written"), "killed while training:\n" + outputAtKill);
+
+    EventLog log = EventLog.read(events);
+    assertEquals(victim.appId(), log.appId());
+    int removed = log.indexOf("SparkListenerExecutorRemoved", "Executor ID", victim.id());
+    assertTrue(removed >= 0, "the driver saw executor " + victim.id() + " go");
+    List<BlockUpdate> blocks = log.rddBlockUpdates();
+    Set<String> lostBlocks = blocks.stream()
+        .filter(b -> b.index() < removed && b.executor().equals(victim.id())
+            && b.memory() + b.disk() > 0)
+        .map(BlockUpdate::block).collect(Collectors.toSet());
+    assertFalse(lostBlocks.isEmpty(), "the killed executor held cached blocks");
+    Set<String> recomputed = blocks.stream()
+        .filter(b -> b.index() > removed && !b.executor().equals(victim.id())
+            && b.memory() + b.disk() > 0)
+        .map(BlockUpdate::block).collect(Collectors.toSet());
+    assertTrue(recomputed.containsAll(lostBlocks),
+        "lost blocks " + lostBlocks + " cached again elsewhere, got " + recomputed);
+    assertModelsEqual(localDigitsModel, model);
+  }
+
+  @Test
+  @Order(4)
+  void train_executorsTooSmallToCache_blocksSpillToDiskAndModelUnchanged() throws Exception {
+    Path data = tmp.resolve("synthetic.parquet");
+    SparkSession spark = SparkTestSession.start("StandaloneClusterTest");
+    try {
+      // 120,000 rows x 32 features: 32 MB of training blocks, 4 files.
+      StringBuilder label = new StringBuilder("0.1 * randn(7)");
+      List<String> cols = new ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        cols.add("randn(" + (100 + i) + ") AS f" + i);
+        label.append(" + ").append((i % 5) - 2).append(" * 0.1 * f").append(i);
+      }
+      spark.range(0, 120_000, 1, 4).selectExpr(cols.toArray(String[]::new))
+          .selectExpr("*", label + " AS y").write().parquet(data.toString());
+    } finally {
+      spark.stop();
+    }
+    Path localModel = tmp.resolve("synthetic-local");
+    runLocal(syntheticTraining(data, localModel));
+
+    Path events = Files.createDirectories(tmp.resolve("events-memory"));
+    Path model = tmp.resolve("synthetic-cluster");
+    List<String> conf = new ArrayList<>(EventLog.settings(events));
+    // Unified memory of (512 MiB - 300 MiB reserved) x 0.01: about 2 MB per executor.
+    conf.add("spark.executor.memory=512m");
+    conf.add("spark.memory.fraction=0.01");
+    Result r = launch("train-memory", clientMode(conf), syntheticTraining(data, model))
+        .await(DRIVER_TIMEOUT_SECONDS);
+    report("train, 2 MB executors", r);
+    assertEquals(0, r.code(), r.output());
+
+    List<BlockUpdate> stored = EventLog.read(events).rddBlockUpdates().stream()
+        .filter(b -> b.memory() + b.disk() > 0).toList();
+    assertFalse(stored.isEmpty(), "blocks were cached");
+    assertTrue(stored.stream().allMatch(b -> b.memory() == 0 && b.disk() > 0),
+        "every cached block went to disk: " + stored);
+    assertModelsEqual(localModel, model);
+  }
+
+  @Test
+  @Order(5)
+  void clientMode_badValueFoundInExecutors_exitsInputWithOneLine() throws Exception {
+    Path csv = tmp.resolve("nan.csv");
+    Files.writeString(csv, "a,b,y\n1.0,2.0,0.5\n2.0,NaN,1.5\n3.0,4.0,0.1\n");
+    Path out = tmp.resolve("nan-model");
+    Result r = launch("bad-input", clientMode(List.of()), "train", "input=" + csv, "label=y",
+        "task=regression", "output=" + out).await(DRIVER_TIMEOUT_SECONDS);
+    assertEquals(3, r.code(), r.output());
+    assertTrue(r.output().contains("sparkprop: error: 1 of 3 input rows cannot be used; the first"
+        + " is row 1 (0-based, in input order): features has a NaN value in column 'b'"),
+        r.output());
+    assertFalse(r.output().contains("\tat "), "no stack trace:\n" + r.output());
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
+  @Order(6)
+  void clusterDeployMode_driverFails_exitsNonZeroThoughSparkSubmitWouldNot() throws Exception {
+    Path csv = tmp.resolve("nan-cluster.csv");
+    Files.writeString(csv, "a,b,y\n1.0,2.0,0.5\n2.0,NaN,1.5\n3.0,4.0,0.1\n");
+    Result r = submit("cluster-fail", clusterMode(), "cluster", "train", "input=" + csv, "label=y",
+        "task=regression", "output=" + tmp.resolve("cluster-fail-model"))
+        .await(DRIVER_TIMEOUT_SECONDS);
+    assertEquals(Submit.DRIVER_FAILED, r.code(), r.output());
+    assertTrue(r.output().contains("State of driver driver-"), r.output());
+    assertTrue(r.output().lines().anyMatch(l -> l.startsWith("sparkprop: error: driver driver-")
+        && l.contains(" ended FAILED on " + cluster.masterUrl)), r.output());
+    // The driver's own one-line error is in its log on the Worker, as the message says.
+    try (Stream<Path> files = Files.walk(cluster.stateDir.resolve("work"))) {
+      assertTrue(files.filter(f -> f.toString().matches(".*/driver-[^/]+/stderr"))
+          .anyMatch(f -> read(f).contains("sparkprop: error: 1 of 3 input rows cannot be used")));
+    }
+  }
+
+  @Test
+  @Order(7)
+  void clusterDeployMode_driverFinishes_exitsZero() throws Exception {
+    Path csv = tmp.resolve("ok-cluster.csv");
+    StringBuilder sb = new StringBuilder("a,b,y\n");
+    for (int i = 0; i < 50; i++) {
+      sb.append(i * 0.1).append(',').append(i % 7).append(',').append(i * 0.2 + 1).append('\n');
+    }
+    Files.writeString(csv, sb.toString());
+    Path out = tmp.resolve("cluster-ok-model");
+    Result r = submit("cluster-ok", clusterMode(), "cluster", "train", "input=" + csv, "label=y",
+        "task=regression", "epochs=3", "output=" + out).await(DRIVER_TIMEOUT_SECONDS);
+    assertEquals(0, r.code(), r.output());
+    assertTrue(r.output().contains("FINISHED on " + cluster.masterUrl), r.output());
+    assertTrue(Files.isRegularFile(out.resolve(ModelStore.METADATA_FILE)));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Prints the driver's timing lines (the test log is where CI's timings are read). */
+  static void report(String what, Result r) {
+    r.output().lines().filter(l -> l.contains(" prepared in ") || l.startsWith("trained "))
+        .forEach(l -> System.out.println("StandaloneClusterTest: " + what + ": " + l));
+  }
+
+  static String digits() {
+    return LocalCluster.ROOT.resolve("src/data/digits.parquet").toString();
+  }
+
+  /** Digits, 25 epochs over 4 partitions of 128-row blocks (conf/digits.conf otherwise). */
+  static String[] digitsTraining(Path output) {
+    return new String[] {"train", "--conf", LocalCluster.ROOT.resolve("conf/digits.conf").toString(),
+        "input=" + digits(), "epochs=25", "partitions=4", "block-size=128", "log-every=1",
+        "output=" + output};
+  }
+
+  static String[] syntheticTraining(Path data, Path output) {
+    return new String[] {"train", "input=" + data, "label=y", "task=regression",
+        "network.hidden=[16]", "network.hidden-activation=tanh", "epochs=6", "block-size=512",
+        "partitions=4", "log-every=1", "output=" + output};
+  }
+
+  /** Spark settings of a client-mode driver: no UI, parallelism as on local[2]. */
+  static List<String> clientMode(List<String> more) {
+    List<String> conf = new ArrayList<>(List.of("spark.ui.enabled=false",
+        "spark.default.parallelism=2"));
+    conf.addAll(more);
+    return conf;
+  }
+
+  /** Spark settings of a driver in standalone cluster deploy mode: it runs on a Worker. */
+  static List<String> clusterMode() {
+    return List.of("spark.ui.enabled=false", "spark.driver.memory=512m");
+  }
+
+  static Background launch(String name, List<String> conf, String... args) throws IOException {
+    return submit(name, conf, "client", args);
+  }
+
+  static Background submit(String name, List<String> conf, String deployMode, String... args)
+      throws IOException {
+    Background b = new Background(cluster.submitCommand(conf, deployMode, args),
+        tmp.resolve(name + ".log"));
+    launched.add(b);
+    return b;
+  }
+
+  static void runLocal(String... argv) {
+    List<String> args = new ArrayList<>(Arrays.asList(argv));
+    args.addAll(List.of("--master", "local[2]"));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(args.toArray(String[]::new), new PrintStream(out, true,
+        StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(0, code, out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** Every parameter equal within {@link #MODEL_TOLERANCE}, relative to max(1, |value|). */
+  static void assertModelsEqual(Path expectedDir, Path actualDir) throws IOException {
+    double[] expected = ModelStore.load(expectedDir).params();
+    double[] actual = ModelStore.load(actualDir).params();
+    assertEquals(expected.length, actual.length);
+    double worst = 0;
+    for (int i = 0; i < expected.length; i++) {
+      worst = Math.max(worst, Math.abs(expected[i] - actual[i])
+          / Math.max(1, Math.abs(expected[i])));
+    }
+    System.out.printf("StandaloneClusterTest: %s vs %s: largest difference %.3g%n",
+        expectedDir.getFileName(), actualDir.getFileName(), worst);
+    assertTrue(worst <= MODEL_TOLERANCE, "largest parameter difference " + worst);
+  }
+
+  /** Each row's features, prediction and probabilities as text, sorted. */
+  static List<String> predictionRows(SparkSession spark, Path dir) {
+    List<String> rows = new ArrayList<>();
+    for (Row row : spark.read().parquet(dir.toString()).collectAsList()) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < row.length(); i++) {
+        Object v = row.get(i);
+        sb.append(v instanceof Vector vec ? Arrays.toString(vec.toArray()) : String.valueOf(v))
+            .append(';');
+      }
+      rows.add(sb.toString());
+    }
+    rows.sort(null);
+    return rows;
+  }
+
+  static String read(Path f) {
+    try {
+      return Files.readString(f);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}

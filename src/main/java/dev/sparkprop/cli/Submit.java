@@ -50,8 +50,9 @@ public final class Submit {
   private static final String DRIVER_JAVA_OPTIONS = "spark.driver.extraJavaOptions";
   private static final Pattern SUBMITTED = Pattern.compile("submitted as (driver-\\S+)");
   private static final Pattern RUNNING_ON = Pattern.compile("Driver running on (\\S+) \\((\\S+)\\)");
+  /** Both of the client's forms: "State of driver-1 is ERROR", "State of driver driver-1 is ...". */
   private static final Pattern FINAL_STATE = Pattern.compile(
-      "State of driver (driver-\\S+) is (FINISHED|FAILED|ERROR|KILLED)");
+      "State of (?:driver )?(driver-\\S+) is (FINISHED|FAILED|ERROR|KILLED)");
 
   private Submit() {}
 

@@ -41,7 +41,7 @@ public final class InputReader {
       return df;
     } catch (IllegalArgumentException e) {
       throw e;
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark throws SparkException, a checked exception, from Scala code
       throw new IllegalArgumentException("input '" + path + "' cannot be read as " + fmt + ": "
           + firstLine(e), e);
     }

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Random;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,14 +112,7 @@ class BadInputTest {
 
   // ---------------------------------------------------------------- input files
 
-  /** Why two tests are disabled: a bug for the owner of io/InputReader to fix. */
-  static final String INPUT_READER_BUG = "InputReader.read catches RuntimeException only, but "
-      + "Spark throws org.apache.spark.SparkException (a checked exception, from Scala) when a "
-      + "file is not Parquet: exit 1 'SparkException: [FAILED_READ_FILE.CANNOT_READ_FILE_FOOTER]"
-      + " ...' instead of exit 3 naming the input";
-
   @Test
-  @Disabled(INPUT_READER_BUG)
   void train_nonParquetFile_exitsInputNamingFormat() throws IOException {
     Path notParquet = csv("not-parquet.parquet", "this is text, not Parquet\n");
     Path out = tmp.resolve("m-not-parquet");
@@ -129,7 +121,6 @@ class BadInputTest {
   }
 
   @Test
-  @Disabled(INPUT_READER_BUG)
   void train_truncatedParquetFile_exitsInput() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("truncated.parquet"));
     Path part;

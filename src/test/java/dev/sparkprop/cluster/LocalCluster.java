@@ -61,8 +61,8 @@ final class LocalCluster implements AutoCloseable {
             "--state-dir", state.toString(), "--workers", Integer.toString(workers),
             "--worker-cores", "1", "--worker-memory", memory,
             "--port", Integer.toString(freePort()), "--webui-port", Integer.toString(freePort()),
-            "--timeout", "120", "--stop-with", Long.toString(ProcessHandle.current().pid())),
-        Map.of("SPARKPROP_CLASSPATH", String.join(File.pathSeparator, jars)), 180);
+            "--timeout", "240", "--stop-with", Long.toString(ProcessHandle.current().pid())),
+        Map.of("SPARKPROP_CLASSPATH", String.join(File.pathSeparator, jars)), 300);
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertEquals(0, r.code, "scripts/cluster start failed:\n" + r.output);
     String url = Files.readString(state.resolve("url")).trim();

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * only hidden temporary siblings (".NAME.tmp-...") may stay, which neither Spark nor
  * ModelStore.load take for an output.
  */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Timeout(value = 420, unit = TimeUnit.SECONDS)
 class NoPartialOutputTest {
   @TempDir
   Path tmp;
@@ -160,7 +160,7 @@ class NoPartialOutputTest {
         "--overwrite")) {
       Path tmpDir = awaitHiddenSibling(tmp, ".predictions.tmp-", predict);
       // Wait until Spark has begun writing part files inside it, then kill.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
       while (!containsFile(tmpDir)) {
         assertTrue(predict.process.isAlive(), "predict ended early:\n" + predict.output());
         assertTrue(System.nanoTime() < deadline, "no part files:\n" + predict.output());
@@ -180,7 +180,7 @@ class NoPartialOutputTest {
         LocalCluster.ROOT.resolve("conf/digits.conf").toString(), "input="
             + LocalCluster.ROOT.resolve("src/data/digits.parquet"), "epochs=100000",
         "log-every=1", "output=" + out)) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
       while (!train.output().contains("epoch ")) {
         assertTrue(train.process.isAlive(), "train ended early:\n" + train.output());
         assertTrue(System.nanoTime() < deadline, "no epoch:\n" + train.output());
@@ -309,7 +309,7 @@ class NoPartialOutputTest {
   }
 
   private static void awaitFile(Path file, Background child) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
     while (!Files.exists(file)) {
       assertTrue(child.process.isAlive(), "child ended early:\n" + child.output());
       assertTrue(System.nanoTime() < deadline, "timed out:\n" + child.output());
@@ -319,7 +319,7 @@ class NoPartialOutputTest {
 
   private static Path awaitHiddenSibling(Path dir, String prefix, Background child)
       throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
     while (true) {
       try (Stream<Path> s = Files.list(dir)) {
         var found = s.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst();

@@ -1,7 +1,12 @@
 package dev.sparkprop.cli;
 
+import dev.sparkprop.optim.Adam;
 import dev.sparkprop.optim.GradientDescent;
+import dev.sparkprop.optim.Lbfgs;
+import dev.sparkprop.optim.Momentum;
 import dev.sparkprop.optim.OptimizerSpec;
+import dev.sparkprop.optim.Schedule;
+import dev.sparkprop.optim.StepSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,14 +18,16 @@ import java.util.function.Function;
  * How each optimizer is read from the {@code sparkprop.optimizer.*} keys and written back for
  * provenance. To add one: put its keys and their defaults in reference.conf under
  * {@code optimizer}, its spec in {@code dev.sparkprop.optim}, and one {@link Entry} in
- * {@link #ALL}. Keys of an optimizer other than the selected one are rejected when set.
+ * {@link #ALL}. Keys of an optimizer other than the selected one are rejected when set. The
+ * schedule keys are every first-order optimizer's; a schedule ignores those it does not use.
  */
 final class Optimizers {
   private Optimizers() {}
 
   /**
-   * One optimizer: its {@code optimizer.name}, the other {@code optimizer.*} keys it reads
-   * (relative to {@code optimizer.}), how to build its spec, and the spec's values for those keys.
+   * One optimizer: its {@code optimizer.name} (the spec's {@link OptimizerSpec#id()}), the
+   * other {@code optimizer.*} keys it reads (relative to {@code optimizer.}), how to build its
+   * spec, and the spec's values for those keys.
    */
   record Entry<S extends OptimizerSpec>(String name, Class<S> type, List<String> keys,
       Function<Values, S> build, Function<S, Map<String, Object>> describe) {
@@ -29,10 +36,36 @@ final class Optimizers {
     }
   }
 
+  /** The keys of every first-order optimizer: {@link StepSpec} but the batch size. */
+  private static final List<String> STEP_KEYS = List.of("learning-rate", "schedule",
+      "schedule-epochs", "schedule-rate", "min-learning-rate", "warmup-epochs", "clip-norm",
+      "weight-decay");
+
   static final List<Entry<?>> ALL = List.of(
-      new Entry<>("gd", GradientDescent.class, List.of("learning-rate"),
-          v -> new GradientDescent(positive(v, "learning-rate")),
-          s -> Map.of("learning-rate", s.steps().learningRate())));
+      new Entry<>("gd", GradientDescent.class, STEP_KEYS,
+          v -> new GradientDescent(steps(v, 0)),
+          s -> steps(s.steps(), false)),
+      new Entry<>("sgd", GradientDescent.class, keys(STEP_KEYS, "batch-size"),
+          v -> new GradientDescent(steps(v, batchSize(v, 1))),
+          s -> steps(s.steps(), true)),
+      new Entry<>("momentum", Momentum.class, keys(STEP_KEYS, "batch-size", "momentum",
+          "nesterov"),
+          v -> new Momentum(steps(v, batchSize(v, 0)), fraction(v, "momentum"),
+              v.bool("optimizer.nesterov")),
+          s -> with(steps(s.steps(), true), "momentum", s.momentum(), "nesterov",
+              s.nesterov())),
+      new Entry<>("adam", Adam.class, keys(STEP_KEYS, "batch-size", "beta1", "beta2",
+          "epsilon"),
+          v -> new Adam(steps(v, batchSize(v, 0)), fraction(v, "beta1"), fraction(v, "beta2"),
+              positive(v, "epsilon")),
+          s -> with(steps(s.steps(), true), "beta1", s.beta1(), "beta2", s.beta2(), "epsilon",
+              s.epsilon())),
+      new Entry<>("lbfgs", Lbfgs.class, List.of("history-size", "tolerance", "weight-decay"),
+          v -> new Lbfgs(Values.atLeast("optimizer.history-size",
+              v.integer("optimizer.history-size"), 1), nonNegative(v, "tolerance"),
+              nonNegative(v, "weight-decay")),
+          s -> with(new LinkedHashMap<>(), "history-size", s.historySize(), "tolerance",
+              s.tolerance(), "weight-decay", s.weightDecay())));
 
   /** The names accepted by {@code optimizer.name}. */
   static List<String> names() {
@@ -46,12 +79,12 @@ final class Optimizers {
    */
   static OptimizerSpec read(Values values, Set<String> userKeys) {
     String name = Values.oneOf("optimizer.name", values.word("optimizer.name"), names());
-    Entry<?> selected = ALL.stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
+    Entry<?> selected = entry(name);
     for (Entry<?> other : ALL) {
       for (String key : other.keys()) {
         String path = Values.path("optimizer." + key);
         if (!selected.keys().contains(key) && userKeys.contains(path)) {
-          throw new ConfigException(path + " is a setting of optimizer " + other.name()
+          throw new ConfigException(path + " is a setting of optimizer " + users(key)
               + ", but sparkprop.optimizer.name is " + name);
         }
       }
@@ -61,8 +94,7 @@ final class Optimizers {
 
   /** {@code name} and the optimizer's own keys with the spec's values, in declaration order. */
   static Map<String, Object> describe(OptimizerSpec spec) {
-    Entry<?> entry = ALL.stream().filter(e -> e.type().isInstance(spec)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("no configuration entry for " + spec));
+    Entry<?> entry = entry(spec.id());
     Map<String, Object> values = entry.describeAny(spec);
     if (!values.keySet().equals(Set.copyOf(entry.keys()))) {
       throw new IllegalStateException("optimizer " + entry.name() + " describes keys "
@@ -91,8 +123,89 @@ final class Optimizers {
     return out;
   }
 
+  private static Entry<?> entry(String name) {
+    return ALL.stream().filter(e -> e.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no configuration entry for " + name));
+  }
+
+  /** The optimizers that read {@code key}, as "a", "a or b" or "a, b or c". */
+  private static String users(String key) {
+    List<String> names = ALL.stream().filter(e -> e.keys().contains(key)).map(Entry::name)
+        .toList();
+    return names.size() == 1 ? names.get(0) : String.join(", ",
+        names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+  }
+
+  private static StepSpec steps(Values v, int batchSize) {
+    double learningRate = positive(v, "learning-rate");
+    Schedule.Kind kind = v.parse("optimizer.schedule",
+        "must be one of constant, step, exponential, cosine", Schedule.Kind::fromId);
+    int decayEpochs = Values.atLeast("optimizer.schedule-epochs",
+        v.integer("optimizer.schedule-epochs"), 1);
+    double rate = Values.factor("optimizer.schedule-rate", v.number("optimizer.schedule-rate"));
+    double min = nonNegative(v, "min-learning-rate");
+    if (kind == Schedule.Kind.COSINE && min >= learningRate) {
+      throw new ConfigException(Values.path("optimizer.min-learning-rate") + " must be below "
+          + Values.path("optimizer.learning-rate") + " (" + Values.show(learningRate)
+          + "), got " + Values.show(min));
+    }
+    int warmup = Values.atLeast("optimizer.warmup-epochs",
+        v.integer("optimizer.warmup-epochs"), 0);
+    return new StepSpec(learningRate, new Schedule(kind, decayEpochs, rate, min, warmup),
+        batchSize, nonNegative(v, "clip-norm"), nonNegative(v, "weight-decay"));
+  }
+
+  private static Map<String, Object> steps(StepSpec s, boolean withBatchSize) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    Schedule schedule = s.schedule();
+    m.put("learning-rate", s.learningRate());
+    m.put("schedule", schedule.kind().id());
+    m.put("schedule-epochs", schedule.decayEpochs());
+    m.put("schedule-rate", schedule.decayRate());
+    m.put("min-learning-rate", schedule.minLearningRate());
+    m.put("warmup-epochs", schedule.warmupEpochs());
+    m.put("clip-norm", s.clipNorm());
+    m.put("weight-decay", s.weightDecay());
+    if (withBatchSize) {
+      m.put("batch-size", s.batchSize());
+    }
+    return m;
+  }
+
+  private static Map<String, Object> with(Map<String, Object> m, Object... keyValues) {
+    for (int i = 0; i < keyValues.length; i += 2) {
+      m.put((String) keyValues[i], keyValues[i + 1]);
+    }
+    return m;
+  }
+
+  private static List<String> keys(List<String> base, String... more) {
+    List<String> out = new ArrayList<>(base);
+    out.addAll(List.of(more));
+    return List.copyOf(out);
+  }
+
+  private static int batchSize(Values values, int min) {
+    return Values.atLeast("optimizer.batch-size", values.integer("optimizer.batch-size"), min);
+  }
+
   private static double positive(Values values, String key) {
     String k = "optimizer." + key;
     return Values.positive(k, values.number(k));
+  }
+
+  private static double nonNegative(Values values, String key) {
+    String k = "optimizer." + key;
+    return Values.nonNegative(k, values.number(k));
+  }
+
+  private static double fraction(Values values, String key) {
+    String k = "optimizer." + key;
+    double x = values.number(k);
+    if (!(x >= 0 && x < 1)) {
+      throw new ConfigException(Values.path(k) + " must be a number >= 0 and < 1, got "
+          + Values.show(x));
+    }
+    return x;
   }
 }

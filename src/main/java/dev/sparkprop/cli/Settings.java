@@ -13,6 +13,7 @@ import com.typesafe.config.ConfigValueType;
 import dev.sparkprop.nn.Activation;
 import dev.sparkprop.nn.Init;
 import dev.sparkprop.nn.Loss;
+import dev.sparkprop.optim.FirstOrderSpec;
 import dev.sparkprop.optim.OptimizerSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +48,11 @@ import java.util.stream.Collectors;
  * @param task {@code auto}, {@code classification} or {@code regression}
  * @param outputActivation empty for {@code auto}
  * @param loss empty for {@code auto}
+ * @param validationInput a separate validation data path; empty when unset
  * @param initFrom a saved model directory to start from; empty for a fresh initialisation
+ * @param earlyStoppingPatience 0 for no early stopping
  * @param output model directory; empty when unset
+ * @param checkpointDir checkpoint directory; empty for no checkpoints
  */
 public record Settings(
     String input,
@@ -60,6 +64,7 @@ public record Settings(
     boolean standardizeLabel,
     double testFraction,
     double validationFraction,
+    String validationInput,
     List<Integer> hidden,
     Activation hiddenActivation,
     Optional<Activation> outputActivation,
@@ -69,11 +74,15 @@ public record Settings(
     OptimizerSpec optimizer,
     int epochs,
     long seed,
+    int earlyStoppingPatience,
+    double earlyStoppingMinDelta,
     int blockSize,
     int aggregationDepth,
     int partitions,
     String output,
     boolean overwrite,
+    String checkpointDir,
+    int checkpointEvery,
     int logEvery) {
 
   /** The value of {@code features} that selects every column but the label. */
@@ -108,6 +117,8 @@ public record Settings(
     Objects.requireNonNull(initFrom, "initFrom");
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(output, "output");
+    Objects.requireNonNull(validationInput, "validationInput");
+    Objects.requireNonNull(checkpointDir, "checkpointDir");
     features = List.copyOf(features);
     hidden = List.copyOf(hidden);
 
@@ -144,7 +155,25 @@ public record Settings(
             + outputActivation.get().id() + ": " + e.getMessage());
       }
     }
+    if (!validationInput.isBlank() && validationFraction > 0) {
+      throw new ConfigException(Values.path("validation-input") + " and "
+          + Values.path("validation-fraction") + " are two sources of validation data; set one,"
+          + " got " + Values.show(validationInput) + " and " + Values.show(validationFraction));
+    }
     Values.atLeast("epochs", epochs, 1);
+    if (optimizer instanceof FirstOrderSpec f && f.steps().schedule().warmupEpochs() >= epochs) {
+      throw new ConfigException(Values.path("optimizer.warmup-epochs") + " must be < "
+          + Values.path("epochs") + " (" + epochs + "), got "
+          + f.steps().schedule().warmupEpochs());
+    }
+    Values.atLeast("early-stopping.patience", earlyStoppingPatience, 0);
+    Values.nonNegative("early-stopping.min-delta", earlyStoppingMinDelta);
+    if (earlyStoppingPatience > 0 && validationFraction == 0 && validationInput.isBlank()) {
+      throw new ConfigException(Values.path("early-stopping.patience") + " needs validation "
+          + "data: set " + Values.path("validation-fraction") + " or "
+          + Values.path("validation-input"));
+    }
+    Values.atLeast("checkpoint.every", checkpointEvery, 1);
     Values.atLeast("block-size", blockSize, 1);
     Values.atLeast("aggregation-depth", aggregationDepth, 1);
     Values.atLeast("partitions", partitions, 0);
@@ -170,8 +199,29 @@ public record Settings(
    */
   public static Settings load(Path confFileOrNull, List<String> overrides) {
     Objects.requireNonNull(overrides, "overrides");
+    return load(confFileOrNull == null ? ConfigFactory.empty() : parseFile(confFileOrNull),
+        confFileOrNull, overrides);
+  }
+
+  /**
+   * Like {@link #load(Path, List)} with the file's part given as HOCON text (a checkpoint's
+   * saved configuration, say), {@code origin} naming it in messages.
+   */
+  public static Settings loadText(String hocon, String origin, List<String> overrides) {
+    Objects.requireNonNull(overrides, "overrides");
+    Config config;
+    try {
+      config = ConfigFactory.parseString(hocon,
+          ConfigParseOptions.defaults().setOriginDescription(origin));
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new ConfigException(origin + ": " + detail(e), e);
+    }
+    return load(config.root().containsKey(Values.ROOT) ? config : config.atKey(Values.ROOT),
+        null, overrides);
+  }
+
+  private static Settings load(Config fromFile, Path confFileOrNull, List<String> overrides) {
     Config reference = reference();
-    Config fromFile = confFileOrNull == null ? ConfigFactory.empty() : parseFile(confFileOrNull);
     Config fromCommandLine = parseOverrides(overrides);
     Values values;
     Set<String> userKeys = new LinkedHashSet<>();
@@ -209,6 +259,7 @@ public record Settings(
     s.put("standardize-label", standardizeLabel);
     s.put("test-fraction", testFraction);
     s.put("validation-fraction", validationFraction);
+    s.put("validation-input", validationInput);
     Map<String, Object> network = new LinkedHashMap<>();
     network.put("hidden", hidden);
     network.put("hidden-activation", hiddenActivation.id());
@@ -220,11 +271,19 @@ public record Settings(
     s.put("optimizer", Collections.unmodifiableMap(Optimizers.describe(optimizer)));
     s.put("epochs", epochs);
     s.put("seed", seed);
+    Map<String, Object> earlyStopping = new LinkedHashMap<>();
+    earlyStopping.put("patience", earlyStoppingPatience);
+    earlyStopping.put("min-delta", earlyStoppingMinDelta);
+    s.put("early-stopping", Collections.unmodifiableMap(earlyStopping));
     s.put("block-size", blockSize);
     s.put("aggregation-depth", aggregationDepth);
     s.put("partitions", partitions);
     s.put("output", output);
     s.put("overwrite", overwrite);
+    Map<String, Object> checkpoint = new LinkedHashMap<>();
+    checkpoint.put("dir", checkpointDir);
+    checkpoint.put("every", checkpointEvery);
+    s.put("checkpoint", Collections.unmodifiableMap(checkpoint));
     s.put("log-every", logEvery);
     return Map.of(Values.ROOT, Collections.unmodifiableMap(s));
   }
@@ -272,6 +331,7 @@ public record Settings(
         v.bool("standardize-label"),
         v.number("test-fraction"),
         v.number("validation-fraction"),
+        v.string("validation-input"),
         v.integers("network.hidden"),
         v.parse("network.hidden-activation", HIDDEN_ACTIVATION_RULE, Settings::hiddenActivation),
         v.autoOr("network.output-activation", ACTIVATION_RULE, Activation::fromId),
@@ -281,11 +341,15 @@ public record Settings(
         Optimizers.read(v, userKeys),
         v.integer("epochs"),
         v.longInteger("seed"),
+        v.integer("early-stopping.patience"),
+        v.number("early-stopping.min-delta"),
         v.integer("block-size"),
         v.integer("aggregation-depth"),
         v.integer("partitions"),
         v.string("output"),
         v.bool("overwrite"),
+        v.string("checkpoint.dir"),
+        v.integer("checkpoint.every"),
         v.integer("log-every"));
   }
 

@@ -15,9 +15,21 @@ import dev.sparkprop.spark.BlockStacker.Stats;
 import dev.sparkprop.spark.DataScan;
 import dev.sparkprop.spark.SparkObjective;
 import dev.sparkprop.spark.Split;
+import dev.sparkprop.io.CheckpointStore;
+import dev.sparkprop.optim.FirstOrderSpec;
+import dev.sparkprop.optim.Lbfgs;
+import dev.sparkprop.optim.OptimizerSpec;
+import dev.sparkprop.optim.Schedule;
+import dev.sparkprop.spark.BreezeLbfgs;
+import dev.sparkprop.train.Batch;
+import dev.sparkprop.train.Checkpoint;
+import dev.sparkprop.train.EarlyStopping;
 import dev.sparkprop.train.EpochStats;
 import dev.sparkprop.train.Metrics;
+import dev.sparkprop.train.NonFiniteLossException;
+import dev.sparkprop.train.TrainConfig;
 import dev.sparkprop.train.Trainer;
+import org.apache.hadoop.conf.Configuration;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -33,14 +45,18 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** {@code sparkprop train}: data in, model directory out, one progress line per epoch. */
+/**
+ * {@code sparkprop train}: data in, model directory out, one progress line per epoch; or
+ * {@code train --resume DIR}: the run whose latest checkpoint is in DIR, continued with the
+ * configuration saved in it (KEY=VALUE settings on the command line still apply on top).
+ */
 final class TrainCommand {
   private TrainCommand() {}
 
   static final String HISTORY_FILE = "history.csv";
 
   static void run(Args args, PrintStream out) throws IOException {
-    args.allow("conf", "overwrite", "input", "output");
+    args.allow("conf", "overwrite", "input", "output", "resume");
     List<String> overrides = new ArrayList<>(args.overrides);
     if (args.has("overwrite")) {
       overrides.add("overwrite=true");
@@ -51,28 +67,62 @@ final class TrainCommand {
     if (args.has("output")) {
       overrides.add("output=" + quoted(args.get("output")));
     }
-    Settings s = Settings.load(args.has("conf") ? Path.of(args.get("conf")) : null, overrides);
-    String input = s.requireNonEmpty("input");
-    String output = s.requireNonEmpty("output");
-    Path outputDir = Path.of(output);
-    if (Files.exists(outputDir) && !s.overwrite()) {
-      throw new CliException(ExitCode.OUTPUT_EXISTS, "output '" + output
-          + "' already exists; pass --overwrite to replace it");
+    if (args.has("resume")) {
+      if (args.has("conf")) {
+        throw new CliException(ExitCode.USAGE, "--resume continues with the configuration saved "
+            + "in the checkpoint; give changes as KEY=VALUE instead of --conf");
+      }
+      String dir = args.require("resume", "DIR (a checkpoint.dir of an earlier run)");
+      SparkSession spark = SparkSessions.start(args, "train", out);
+      try {
+        CheckpointStore.Stored stored = CheckpointStore.latest(
+            spark.sparkContext().hadoopConfiguration(), dir);
+        Settings s = Settings.loadText(stored.configuration(), "the configuration saved in "
+            + "checkpoint '" + stored.location() + "'", overrides);
+        out.println(Main.fmt("sparkprop: resuming from %s (epoch %d of %d)", stored.location(),
+            stored.checkpoint().epoch(), s.epochs()));
+        train(spark, checked(s), null, stored, out);
+      } finally {
+        spark.stop();
+      }
+      return;
     }
+    Settings s = checked(Settings.load(args.has("conf") ? Path.of(args.get("conf")) : null,
+        overrides));
     Model warm = s.initFrom().isEmpty() ? null : ModelStore.load(Path.of(s.initFrom()));
-
     SparkSession spark = SparkSessions.start(args, "train", out);
     try {
-      train(spark, s, input, outputDir, warm, out);
+      if (!s.checkpointDir().isEmpty() && !s.overwrite()) {
+        CheckpointStore.latestEpoch(spark.sparkContext().hadoopConfiguration(),
+            s.checkpointDir()).ifPresent(epoch -> {
+              throw new CliException(ExitCode.OUTPUT_EXISTS, "checkpoint.dir '"
+                  + s.checkpointDir() + "' already holds a checkpoint (epoch " + epoch
+                  + "); continue that run with 'train --resume " + s.checkpointDir()
+                  + "', or pass --overwrite to start afresh");
+            });
+      }
+      train(spark, s, warm, null, out);
     } finally {
       spark.stop();
     }
   }
 
-  private static void train(SparkSession spark, Settings s, String input, Path outputDir,
-      Model warm, PrintStream out) throws IOException {
+  /** Checks that need only the settings: input and output set, output free. */
+  private static Settings checked(Settings s) {
+    s.requireNonEmpty("input");
+    String output = s.requireNonEmpty("output");
+    if (Files.exists(Path.of(output)) && !s.overwrite()) {
+      throw new CliException(ExitCode.OUTPUT_EXISTS, "output '" + output
+          + "' already exists; pass --overwrite to replace it");
+    }
+    return s;
+  }
+
+  private static void train(SparkSession spark, Settings s, Model warm,
+      CheckpointStore.Stored resume, PrintStream out) throws IOException {
     long t0 = System.nanoTime();
-    Dataset<Row> raw = InputReader.read(spark, input, s.inputFormat());
+    Path outputDir = Path.of(s.output());
+    Dataset<Row> raw = InputReader.read(spark, s.input(), s.inputFormat());
     InputMapping mapping = InputMapping.forTraining(raw, s.features(), s.label(), s.task());
     Dataset<Row> canonical = mapping.canonical(raw, true);
     DataScan scan = DataScan.scan(canonical, mapping, true, -1, 0);
@@ -101,7 +151,9 @@ final class TrainCommand {
 
     SplitSpec split = new SplitSpec(s.seed(), s.validationFraction(), s.testFraction());
     Scaling scaling;
-    if (warm != null) {
+    if (resume != null) {
+      scaling = resume.scaling();
+    } else if (warm != null) {
       checkWarmStart(warm, spec);
       scaling = warm.scaling();
     } else {
@@ -122,41 +174,129 @@ final class TrainCommand {
         : Metrics.Spec.regression(outputs, scaling.labelMean(), scaling.labelStd());
 
     double[] init = warm != null ? warm.params() : s.init().initialize(spec, s.seed());
-    Trainer trainer = new Trainer(s.optimizer(), s.epochs());
-    List<EpochStats> history;
-    double[] params;
+    TrainConfig config = new TrainConfig(spec, s.optimizer(), s.epochs(), s.seed(),
+        new EarlyStopping(s.earlyStoppingPatience(), s.earlyStoppingMinDelta()),
+        s.checkpointEvery());
+    Trainer trainer = new Trainer(config, new BreezeLbfgs());
+    Trainer.Result result;
     Metrics test = null;
+    Checkpoints checkpoints = s.checkpointDir().isEmpty() ? null : new Checkpoints(
+        spark.sparkContext().hadoopConfiguration(), s.checkpointDir(), s.render(), scaling,
+        resume == null ? -1 : resume.checkpoint().epoch());
     try (SparkObjective train = new SparkObjective(trainBlocks, spec, s.aggregationDepth());
-        SparkObjective validation = s.validationFraction() > 0 ? new SparkObjective(
-            BlockStacker.stack(canonical, scan, split, Split.VALIDATION, stats, s.blockSize(),
-                oneHotWidth), spec, s.aggregationDepth()) : null) {
+        SparkObjective validation = validationData(spark, s, mapping, canonical, scan, split,
+            stats, outputs, classification, oneHotWidth, spec)) {
       out.println(Main.fmt("sparkprop: %s, %d training rows%s, %d features -> %s, %d parameters,"
-              + " prepared in %.1f s", classification ? "classification (" + outputs
+              + " %s, prepared in %.1f s", classification ? "classification (" + outputs
               + " classes)" : "regression (" + outputs + " output" + (outputs > 1 ? "s" : "")
               + ")", train.numRows(), validation == null ? "" : ", " + validation.numRows()
               + " validation rows", scan.featureWidth, describe(spec), spec.numParams(),
-          (System.nanoTime() - t0) / 1e9));
-      Progress progress = new Progress(out, s.logEvery());
-      Trainer.Result result = trainer.fit(train,
-          validation == null ? null : new Trainer.Validation(validation, metricsSpec), init,
-          progress::onEpoch);
-      history = result.history();
-      params = result.params();
-      progress.summary(history);
+          describe(s.optimizer(), train.numRows()), (System.nanoTime() - t0) / 1e9));
+      Progress progress = new Progress(out, s.logEvery(), showsLearningRate(s.optimizer()));
+      try {
+        result = trainer.fit(train,
+            validation == null ? null : new Trainer.Validation(validation, metricsSpec), init,
+            progress::onEpoch, checkpoints, resume == null ? null : resume.checkpoint());
+      } catch (NonFiniteLossException e) {
+        throw new NonFiniteLossException(e.getMessage() + (checkpoints == null
+            ? " (no checkpoint kept: set checkpoint.dir to keep one)"
+            : checkpoints.lastEpoch < 0 ? " (no checkpoint was written before it)"
+            : " (the last checkpoint, of epoch " + checkpoints.lastEpoch + ", is kept: 'train "
+                + "--resume " + s.checkpointDir() + "' continues from it, with KEY=VALUE "
+                + "changes such as a lower optimizer.learning-rate)"));
+      }
+      progress.summary(result.history());
+      if (!result.stopReason().startsWith("completed")) {
+        out.println("stopped: " + result.stopReason());
+      }
     }
     if (s.testFraction() > 0) {
       try (SparkObjective testData = new SparkObjective(BlockStacker.stack(canonical, scan, split,
           Split.TEST, stats, s.blockSize(), oneHotWidth), spec, s.aggregationDepth())) {
-        test = testData.evaluate(params, metricsSpec);
+        test = testData.evaluate(result.params(), metricsSpec);
       }
       out.println("test: " + test);
     }
 
-    Map<String, Object> metadata = metadata(spark, s, mapping, classification, history, test);
-    Model model = new Model(spec, params, scaling, metadata);
-    ModelStore.save(outputDir, model, s.overwrite(),
-        Map.of(HISTORY_FILE, historyCsv(history).getBytes(StandardCharsets.UTF_8)));
+    List<EpochStats> history = result.history();
+    Map<String, Object> metadata = metadata(spark, s, mapping, classification, result, test);
+    Model model = new Model(spec, result.params(), scaling, metadata);
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(HISTORY_FILE, historyCsv(history).getBytes(StandardCharsets.UTF_8));
+    files.put(TrainingPlot.FILE, TrainingPlot.png(history, result.keptEpoch(),
+        outputDir.getFileName() + ": " + s.optimizer().id() + ", " + describe(spec)));
+    ModelStore.save(outputDir, model, s.overwrite(), files);
     out.println("model written to " + outputDir);
+  }
+
+  /** Writes checkpoints and remembers the last epoch written. */
+  private static final class Checkpoints implements Trainer.CheckpointSink {
+    final Configuration conf;
+    final String dir;
+    final String configuration;
+    final Scaling scaling;
+    int lastEpoch;
+
+    Checkpoints(Configuration conf, String dir, String configuration, Scaling scaling,
+        int lastEpoch) {
+      this.conf = conf;
+      this.dir = dir;
+      this.configuration = configuration;
+      this.scaling = scaling;
+      this.lastEpoch = lastEpoch;
+    }
+
+    @Override
+    public void save(Checkpoint checkpoint) {
+      CheckpointStore.write(conf, dir, checkpoint, configuration, scaling);
+      lastEpoch = checkpoint.epoch();
+    }
+  }
+
+  /** The validation data: the validation split, the validation input, or null. */
+  private static SparkObjective validationData(SparkSession spark, Settings s,
+      InputMapping mapping, Dataset<Row> canonical, DataScan scan, SplitSpec split, Stats stats,
+      int outputs, boolean classification, int oneHotWidth, NetworkSpec spec) {
+    if (s.validationFraction() > 0) {
+      return new SparkObjective(BlockStacker.stack(canonical, scan, split, Split.VALIDATION,
+          stats, s.blockSize(), oneHotWidth), spec, s.aggregationDepth());
+    }
+    if (s.validationInput().isBlank()) {
+      return null;
+    }
+    String path = s.validationInput();
+    try {
+      Dataset<Row> raw = InputReader.read(spark, path, s.inputFormat());
+      mapping.checkSchema(raw, true);
+      Dataset<Row> data = mapping.canonical(raw, true);
+      DataScan vscan = DataScan.scan(data, mapping, true, scan.featureWidth,
+          classification ? outputs : 0);
+      if (!classification && vscan.labelWidth != outputs) {
+        throw new IllegalArgumentException("label '" + mapping.labelColumn() + "' has "
+            + vscan.labelWidth + " values per row, the training input " + outputs);
+      }
+      return new SparkObjective(BlockStacker.stack(data, vscan, new SplitSpec(0, 0, 0),
+          Split.TRAIN, stats, s.blockSize(), oneHotWidth), spec, s.aggregationDepth());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("validation-input '" + path + "': " + e.getMessage(),
+          e);
+    }
+  }
+
+  private static boolean showsLearningRate(OptimizerSpec optimizer) {
+    return optimizer instanceof FirstOrderSpec f
+        && (f.steps().schedule().kind() != Schedule.Kind.CONSTANT
+            || f.steps().schedule().warmupEpochs() > 0);
+  }
+
+  /** The optimizer in a few words: "adam, batches of 64 (23 steps per epoch)". */
+  static String describe(OptimizerSpec optimizer, long rows) {
+    if (optimizer instanceof FirstOrderSpec f && f.steps().batchSize() > 0) {
+      int batches = Batch.count(rows, f.steps().batchSize());
+      return optimizer.id() + ", batches of " + f.steps().batchSize() + " (" + batches
+          + " step" + (batches > 1 ? "s" : "") + " per epoch)";
+    }
+    return optimizer.id() + (optimizer instanceof Lbfgs ? "" : ", full batch");
   }
 
   static NetworkSpec networkSpec(Settings s, int inputs, int outputs, boolean classification) {
@@ -218,7 +358,7 @@ final class TrainCommand {
   }
 
   private static Map<String, Object> metadata(SparkSession spark, Settings s,
-      InputMapping mapping, boolean classification, List<EpochStats> history, Metrics test) {
+      InputMapping mapping, boolean classification, Trainer.Result result, Metrics test) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("task", classification ? "classification" : "regression");
     Map<String, Object> features = new LinkedHashMap<>();
@@ -231,11 +371,20 @@ final class TrainCommand {
     m.put("label", label);
     m.put("classes", mapping.classNames());
     Map<String, Object> training = new LinkedHashMap<>();
+    List<EpochStats> history = result.history();
     training.put("epochs", history.size());
-    EpochStats last = history.get(history.size() - 1);
-    training.put("final_train_loss", last.trainLoss());
-    if (last.hasValidation()) {
-      training.put("final_validation", last.validation());
+    training.put("kept_epoch", result.keptEpoch());
+    training.put("stop_reason", result.stopReason());
+    if (!history.isEmpty()) {
+      EpochStats last = history.get(history.size() - 1);
+      training.put("final_train_loss", last.trainLoss());
+      if (last.hasValidation()) {
+        training.put("final_validation", last.validation());
+      }
+      if (result.keptEpoch() > 0 && result.keptEpoch() <= history.size()
+          && history.get(result.keptEpoch() - 1).hasValidation()) {
+        training.put("kept_validation", history.get(result.keptEpoch() - 1).validation());
+      }
     }
     if (test != null) {
       training.put("test", test.summary());
@@ -255,8 +404,8 @@ final class TrainCommand {
   }
 
   static String historyCsv(List<EpochStats> history) {
-    StringBuilder sb = new StringBuilder(
-        "epoch,train_loss,validation_loss,validation_metric,validation_value,seconds,rows_per_second\n");
+    StringBuilder sb = new StringBuilder("epoch,train_loss,validation_loss,validation_metric,"
+        + "validation_value,seconds,rows_per_second,steps,learning_rate\n");
     for (EpochStats e : history) {
       sb.append(e.epoch()).append(',').append(e.trainLoss()).append(',');
       if (e.hasValidation()) {
@@ -266,7 +415,9 @@ final class TrainCommand {
         sb.append(",,");
       }
       sb.append(',').append(Main.fmt("%.6f", e.seconds())).append(',')
-          .append(Main.fmt("%.1f", e.rowsPerSecond())).append('\n');
+          .append(Main.fmt("%.1f", e.rowsPerSecond())).append(',').append(e.steps()).append(',')
+          .append(Double.isNaN(e.learningRate()) ? "" : String.valueOf(e.learningRate()))
+          .append('\n');
     }
     return sb.toString();
   }

@@ -165,6 +165,21 @@ final class Values {
     return value;
   }
 
+  static double nonNegative(String key, double value) {
+    if (!(value >= 0 && Double.isFinite(value))) {
+      throw new ConfigException(path(key) + " must be a number >= 0, got " + show(value));
+    }
+    return value;
+  }
+
+  /** A factor in (0, 1]. */
+  static double factor(String key, double value) {
+    if (!(value > 0 && value <= 1)) {
+      throw new ConfigException(path(key) + " must be a number > 0 and <= 1, got " + show(value));
+    }
+    return value;
+  }
+
   /** A fraction of the rows: in [0, 1). */
   static double fraction(String key, double value) {
     if (!(value >= 0 && value < 1)) {

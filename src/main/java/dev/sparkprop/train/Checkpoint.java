@@ -11,7 +11,9 @@ import java.util.Objects;
  * history so far, and the run's seed (the mini-batches of an epoch depend only on the seed and
  * the epoch number, so that is the whole random state).
  *
- * @param stopReason why the run ended, or null for a checkpoint taken while it goes on
+ * @param stopReason why the run stopped before its last epoch (early stopping, L-BFGS
+ *     convergence), or null: a checkpoint taken on the way or after the last epoch, from which a
+ *     run with more epochs can go on
  */
 public record Checkpoint(long seed, int epoch, double[] params, OptimizerState.Snapshot optimizer,
     EarlyStopping.Best best, List<EpochStats> history, String stopReason) {
@@ -30,7 +32,7 @@ public record Checkpoint(long seed, int epoch, double[] params, OptimizerState.S
     return params.clone();
   }
 
-  /** Whether the run had ended (all epochs, early stopping or convergence). */
+  /** Whether the run stopped early (early stopping or convergence): nothing is left to do. */
   public boolean finished() {
     return stopReason != null;
   }

@@ -100,7 +100,7 @@ public final class Trainer {
     String stop = config.optimizer() instanceof Lbfgs lbfgs ? s.runLbfgs(lbfgs, resume)
         : s.runFirstOrder((FirstOrderSpec) config.optimizer(), resume);
     s.checkpoint(stop);
-    return s.result(stop);
+    return s.result(stop != null ? stop : "completed " + s.epoch + " epochs");
   }
 
   /** The mutable state of one fit. */
@@ -144,6 +144,7 @@ public final class Trainer {
       lastCheckpoint = c.epoch();
     }
 
+    /** Runs the remaining epochs; returns why it stopped early, or null after all of them. */
     String runFirstOrder(FirstOrderSpec spec, Checkpoint resume) {
       StepSpec steps = spec.steps();
       OptimizerState state = spec.newState(params.length);
@@ -193,7 +194,7 @@ public final class Trainer {
           return stop;
         }
       }
-      return "completed " + epochs + " epochs";
+      return null;
     }
 
     String runLbfgs(Lbfgs spec, Checkpoint resume) {
@@ -236,7 +237,7 @@ public final class Trainer {
           return "L-BFGS converged after " + epoch + " iterations: " + run.convergedBecause();
         }
       }
-      return "completed " + epochs + " iterations";
+      return null;
     }
 
     /** Validation, early stopping, listener and periodic checkpoint; a stop reason or null. */
@@ -266,6 +267,7 @@ public final class Trainer {
       return stop;
     }
 
+    /** A checkpoint of now; {@code stopReason} non-null when the run stopped early. */
     void checkpoint(String stopReason) {
       if (checkpoints != null && (stopReason != null || lastCheckpoint != epoch)) {
         checkpoints.save(new Checkpoint(config.seed(), epoch, params, lastState, best, history,

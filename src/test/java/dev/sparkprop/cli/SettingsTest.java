@@ -11,6 +11,8 @@ import dev.sparkprop.nn.Activation;
 import dev.sparkprop.nn.Init;
 import dev.sparkprop.nn.Loss;
 import dev.sparkprop.optim.GradientDescent;
+import dev.sparkprop.optim.Schedule;
+import dev.sparkprop.optim.StepSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +39,12 @@ class SettingsTest {
     return file;
   }
 
+  /** Full-batch gradient descent at {@code learningRate} with reference.conf's other values. */
+  private static GradientDescent gd(double learningRate) {
+    return new GradientDescent(new StepSpec(learningRate,
+        new Schedule(Schedule.Kind.CONSTANT, 10, 0.5, 0.0, 0), 0, 0.0, 0.0));
+  }
+
   private static ConfigException rejected(Path file, String... overrides) {
     return assertThrows(ConfigException.class, () -> Settings.load(file, List.of(overrides)));
   }
@@ -61,7 +69,7 @@ class SettingsTest {
     assertEquals(Optional.empty(), s.loss());
     assertEquals(Init.AUTO, s.init());
     assertEquals("", s.initFrom());
-    assertEquals(new GradientDescent(0.1), s.optimizer());
+    assertEquals(gd(0.1), s.optimizer());
     assertEquals(100, s.epochs());
     assertEquals(42L, s.seed());
     assertEquals(1024, s.blockSize());
@@ -96,7 +104,7 @@ class SettingsTest {
     assertEquals(7, s.epochs());
     assertEquals(List.of(16, 8), s.hidden());
     assertEquals(Init.normal(0.01), s.init());
-    assertEquals(new GradientDescent(0.5), s.optimizer());
+    assertEquals(gd(0.5), s.optimizer());
     assertEquals(Activation.RELU, s.hiddenActivation());
     assertEquals(42L, s.seed());
   }
@@ -136,7 +144,7 @@ class SettingsTest {
         "overwrite=true",
         "block-size=\"256\"",
         "network={init-from=/models/a}"));
-    assertEquals(new GradientDescent(0.05), s.optimizer());
+    assertEquals(gd(0.05), s.optimizer());
     assertEquals("/tmp/m", s.output());
     assertEquals("s3a://bucket/data#1.parquet", s.input());
     assertEquals(200, s.epochs());
@@ -183,7 +191,7 @@ class SettingsTest {
     Settings s = Settings.load(file, List.of());
     assertEquals(11, s.epochs());
     assertEquals(List.of(4), s.hidden());
-    assertEquals(new GradientDescent(0.25), s.optimizer());
+    assertEquals(gd(0.25), s.optimizer());
   }
 
   @Test
@@ -246,8 +254,10 @@ class SettingsTest {
 
   @Test
   void load_valueForASection_rejectedListingItsKeys() {
-    assertEquals("sparkprop.optimizer must be a section with the keys learning-rate, name, got 5",
-        rejected(null, "optimizer=5").getMessage());
+    assertEquals("sparkprop.optimizer must be a section with the keys batch-size, beta1, beta2, "
+        + "clip-norm, epsilon, history-size, learning-rate, min-learning-rate, momentum, name, "
+        + "nesterov, schedule, schedule-epochs, schedule-rate, tolerance, warmup-epochs, "
+        + "weight-decay, got 5", rejected(null, "optimizer=5").getMessage());
   }
 
   @Test
@@ -273,8 +283,9 @@ class SettingsTest {
             "sparkprop.optimizer.learning-rate must be a number > 0, got 0"),
         Arguments.of(List.of("optimizer.learning-rate=fast"),
             "sparkprop.optimizer.learning-rate must be a number, got \"fast\""),
-        Arguments.of(List.of("optimizer.name=adam"),
-            "sparkprop.optimizer.name must be one of gd, got \"adam\""),
+        Arguments.of(List.of("optimizer.name=rmsprop"),
+            "sparkprop.optimizer.name must be one of gd, sgd, momentum, adam, lbfgs, got "
+                + "\"rmsprop\""),
         Arguments.of(List.of("epochs=0"), "sparkprop.epochs must be an integer >= 1, got 0"),
         Arguments.of(List.of("epochs=ten"), "sparkprop.epochs must be an integer, got \"ten\""),
         Arguments.of(List.of("epochs=2.5"), "sparkprop.epochs must be an integer, got 2.5"),
@@ -367,10 +378,11 @@ class SettingsTest {
     Settings d = Settings.defaults();
     ConfigException e = assertThrows(ConfigException.class, () -> new Settings(d.input(),
         d.inputFormat(), d.features(), d.label(), d.task(), d.standardizeFeatures(),
-        d.standardizeLabel(), d.testFraction(), d.validationFraction(), d.hidden(),
-        d.hiddenActivation(), d.outputActivation(), d.loss(), d.init(), d.initFrom(),
-        d.optimizer(), 0, d.seed(), d.blockSize(), d.aggregationDepth(), d.partitions(),
-        d.output(), d.overwrite(), d.logEvery()));
+        d.standardizeLabel(), d.testFraction(), d.validationFraction(), d.validationInput(),
+        d.hidden(), d.hiddenActivation(), d.outputActivation(), d.loss(), d.init(),
+        d.initFrom(), d.optimizer(), 0, d.seed(), d.earlyStoppingPatience(),
+        d.earlyStoppingMinDelta(), d.blockSize(), d.aggregationDepth(), d.partitions(),
+        d.output(), d.overwrite(), d.checkpointDir(), d.checkpointEvery(), d.logEvery()));
     assertEquals("sparkprop.epochs must be an integer >= 1, got 0", e.getMessage());
   }
 

@@ -267,7 +267,33 @@ class TrainerTest {
     assertEquals(whole.history().get(11).trainLoss(), resumed.history().get(11).trainLoss(), 0.0);
     Checkpoint last = saved.get(saved.size() - 1);
     assertEquals(12, last.epoch());
+    assertFalse(last.finished(), "a run that used all its epochs can be extended");
+  }
+
+  @Test
+  void fit_completedRunResumedWithMoreEpochs_equalsLongerRun() {
+    Adam adam = new Adam(steps(0.01, 50), 0.9, 0.999, 1e-8);
+    List<Checkpoint> saved = new ArrayList<>();
+    new Trainer(config(adam, 3, 4)).fit(objective(), null, init(), null, saved::add, null);
+    Trainer.Result extended = new Trainer(config(adam, 7, 4)).fit(objective(), null,
+        new double[SPEC.numParams()], null, null, saved.get(saved.size() - 1));
+    Trainer.Result whole = new Trainer(config(adam, 7, 4)).fit(objective(), null, init(), null);
+    assertArrayEquals(whole.params(), extended.params(), 0.0);
+    assertEquals(7, extended.history().size());
+  }
+
+  @Test
+  void fit_resumeFromEarlyStoppedCheckpoint_returnsTheKeptWeights() {
+    List<Checkpoint> saved = new ArrayList<>();
+    TrainConfig es = new TrainConfig(SPEC, new GradientDescent(0.1), 10, 0,
+        new EarlyStopping(2, 0), 10);
+    Trainer.Result first = new Trainer(es).fit(objective(), scripted(1, 0.5, 0.7, 0.8, 0.1),
+        init(), null, saved::add, null);
+    Checkpoint last = saved.get(saved.size() - 1);
     assertTrue(last.finished());
+    Trainer.Result again = new Trainer(es).fit(objective(), scripted(), init(), null, null, last);
+    assertEquals(2, again.keptEpoch());
+    assertArrayEquals(first.params(), again.params(), 0.0);
   }
 
   static Trainer.Validation validation() {

@@ -498,8 +498,8 @@ class SettingsTest {
   // ---- documentation ----
 
   @Test
-  void docs_configurationTable_listsEveryKey() throws IOException {
-    String table = Files.readString(Path.of("docs/configuration.md"));
+  void readme_configurationTable_listsEveryKey() throws IOException {
+    String table = Files.readString(Path.of("README.md"));
     List<String> missing = Settings.keys().stream()
         .map(k -> k.substring("sparkprop.".length()))
         .filter(k -> !table.contains("| `" + k + "` |")).toList();

@@ -110,4 +110,19 @@ class SparkMiniBatchTest {
     }
     assertArrayEquals(local, distributed, 1e-12);
   }
+
+  @Test
+  void fit_sameSeedAndInputTwiceOnFourPartitions_sameModelWithin1e12() {
+    Adam adam = new Adam(new StepSpec(0.02, Schedule.constant(), 32, 1.0, 0.0), 0.9, 0.999,
+        1e-8);
+    TrainConfig config = new TrainConfig(SPEC, adam, 3, 99, EarlyStopping.OFF, 3);
+    double[] init = Init.AUTO.initialize(SPEC, 6);
+    double[][] runs = new double[2][];
+    for (int run = 0; run < 2; run++) {
+      try (SparkObjective objective = new SparkObjective(sc.parallelize(blocks(), 4), SPEC, 2)) {
+        runs[run] = new Trainer(config).fit(objective, null, init, null).params();
+      }
+    }
+    assertArrayEquals(runs[0], runs[1], 1e-12);
+  }
 }

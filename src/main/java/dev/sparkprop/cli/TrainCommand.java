@@ -223,8 +223,10 @@ final class TrainCommand {
     Model model = new Model(spec, result.params(), scaling, metadata);
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(HISTORY_FILE, historyCsv(history).getBytes(StandardCharsets.UTF_8));
-    files.put(TrainingPlot.FILE, TrainingPlot.png(history, result.keptEpoch(),
-        outputDir.getFileName() + ": " + s.optimizer().id() + ", " + describe(spec)));
+    if (!history.isEmpty()) { // none when L-BFGS found the initial weights converged
+      files.put(TrainingPlot.FILE, TrainingPlot.png(history, result.keptEpoch(),
+          outputDir.getFileName() + ": " + s.optimizer().id() + ", " + describe(spec)));
+    }
     ModelStore.save(outputDir, model, s.overwrite(), files);
     out.println("model written to " + outputDir);
   }

@@ -1,23 +1,21 @@
 package dev.sparkprop.cli;
 
+import static dev.sparkprop.testing.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkprop.testing.Cli.Run;
 import dev.sparkprop.io.Model;
 import dev.sparkprop.io.ModelStore;
 import dev.sparkprop.nn.Block;
 import dev.sparkprop.nn.Network;
 import dev.sparkprop.nn.Workspace;
 import dev.sparkprop.spark.SparkTestSession;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -40,33 +38,15 @@ class CommandLineTest {
   static Path tmp;
   static Path digitsModel;
 
-  /** What one run printed and returned. */
-  record Run(int code, String out, String err) {
-    String errLine() {
-      return err.lines().filter(l -> l.startsWith("sparkprop: error:")).findFirst().orElse("");
-    }
-  }
-
-  static Run run(String... argv) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    List<String> args = new ArrayList<>(Arrays.asList(argv));
-    args.add("--master");
-    args.add("local[2]");
-    int code = Main.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   @BeforeAll
   static void trainDigits() {
     digitsModel = tmp.resolve("digits-model");
     Run r = run("train", "--conf", "conf/digits.conf", "epochs=60", "output=" + digitsModel,
         "validation-fraction=0.1", "log-every=20");
-    assertEquals(0, r.code, r.err);
-    assertTrue(r.out.contains("epoch 60/60"), r.out);
-    assertTrue(r.out.contains("val_accuracy"), r.out);
-    assertTrue(r.out.contains("test: rows="), r.out);
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("epoch 60/60"), r.out());
+    assertTrue(r.out().contains("val_accuracy"), r.out());
+    assertTrue(r.out().contains("test: rows="), r.out());
   }
 
   @Test
@@ -93,8 +73,8 @@ class CommandLineTest {
     Path out = tmp.resolve("predictions");
     Run r = run("predict", "--model", digitsModel.toString(), "--input", DIGITS,
         "--output", out.toString());
-    assertEquals(0, r.code, r.err);
-    assertTrue(r.out.contains("wrote 1797 predictions"), r.out);
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("wrote 1797 predictions"), r.out());
 
     Model model = ModelStore.load(digitsModel);
     SparkSession spark = SparkTestSession.start("CommandLineTest");
@@ -131,21 +111,21 @@ class CommandLineTest {
   @Test
   void evaluate_digits_printsAccuracyPerClassAndConfusionMatrix() {
     Run r = run("evaluate", "--model", digitsModel.toString(), "--input", DIGITS);
-    assertEquals(0, r.code, r.err);
-    assertTrue(r.out.contains("rows       1797"), r.out);
-    double accuracy = Double.parseDouble(r.out.lines().filter(l -> l.startsWith("accuracy"))
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("rows       1797"), r.out());
+    double accuracy = Double.parseDouble(r.out().lines().filter(l -> l.startsWith("accuracy"))
         .findFirst().orElseThrow().substring(8).trim());
-    assertTrue(accuracy > 0.9, r.out);
-    assertTrue(r.out.contains("precision"), r.out);
-    assertTrue(r.out.contains("confusion matrix"), r.out);
+    assertTrue(accuracy > 0.9, r.out());
+    assertTrue(r.out().contains("precision"), r.out());
+    assertTrue(r.out().contains("confusion matrix"), r.out());
   }
 
   @Test
   void inspect_digits_printsLayersAndParameterCount() {
     Run r = run("inspect", "--model", digitsModel.toString());
-    assertEquals(0, r.code, r.err);
-    assertTrue(r.out.contains("parameters 4,810"), r.out);
-    assertTrue(r.out.contains("softmax"), r.out);
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("parameters 4,810"), r.out());
+    assertTrue(r.out().contains("softmax"), r.out());
   }
 
   @Test
@@ -163,12 +143,12 @@ class CommandLineTest {
     Path model = tmp.resolve("colors-model");
     Run t = run("train", "input=" + csv, "label=color", "output=" + model, "epochs=200",
         "optimizer.learning-rate=1.0", "network.hidden=[8]", "network.hidden-activation=tanh");
-    assertEquals(0, t.code, t.err);
+    assertEquals(0, t.code(), t.err());
     assertEquals(List.of("blue", "green", "red"), ModelStore.load(model).metadata().get("classes"));
     Path out = tmp.resolve("colors-predictions");
     Run p = run("predict", "--model", model.toString(), "--input", csv.toString(),
         "--output", out.toString());
-    assertEquals(0, p.code, p.err);
+    assertEquals(0, p.code(), p.err());
     SparkSession spark = SparkTestSession.start("CommandLineTest");
     try {
       Dataset<Row> d = spark.read().parquet(out.toString());
@@ -185,14 +165,14 @@ class CommandLineTest {
     Path out = tmp.resolve("warm");
     Run r = run("train", "--conf", "conf/digits.conf", "epochs=1", "output=" + out,
         "network.init-from=" + digitsModel, "optimizer.learning-rate=1e-9");
-    assertEquals(0, r.code, r.err);
+    assertEquals(0, r.code(), r.err());
     double[] before = ModelStore.load(digitsModel).params();
     double[] after = ModelStore.load(out).params();
     assertArrayEquals(before, after, 1e-6, "one tiny step from the saved weights");
     // A fresh initialisation is nowhere near them.
     Run fresh = run("train", "--conf", "conf/digits.conf", "epochs=1",
         "output=" + tmp.resolve("fresh"), "optimizer.learning-rate=1e-9");
-    assertEquals(0, fresh.code, fresh.err);
+    assertEquals(0, fresh.code(), fresh.err());
     double[] other = ModelStore.load(tmp.resolve("fresh")).params();
     double diff = 0;
     for (int i = 0; i < other.length; i++) {
@@ -213,10 +193,10 @@ class CommandLineTest {
   void train_lessonConf_printsEveryEpochWithFallingLoss() {
     Path out = tmp.resolve("lesson");
     Run r = run("train", "--conf", "conf/lesson.conf", "output=" + out);
-    assertEquals(0, r.code, r.err);
-    List<Double> losses = r.out.lines().filter(l -> l.startsWith("epoch "))
+    assertEquals(0, r.code(), r.err());
+    List<Double> losses = r.out().lines().filter(l -> l.startsWith("epoch "))
         .map(l -> Double.parseDouble(l.split("loss ")[1].split(" ")[0])).toList();
-    assertEquals(100, losses.size(), r.out);
+    assertEquals(100, losses.size(), r.out());
     for (int i = 1; i < losses.size(); i++) {
       assertTrue(losses.get(i) < losses.get(i - 1), "loss falls every epoch: " + losses);
     }
@@ -225,9 +205,9 @@ class CommandLineTest {
   // ---- bad input: one line, a documented exit code, no output left behind ----
 
   private static void assertFails(Run r, ExitCode code, String messagePart, Path output) {
-    assertEquals(code.code, r.code, r.out + r.err);
+    assertEquals(code.code, r.code(), r.out() + r.err());
     assertTrue(r.errLine().contains(messagePart), "message was: " + r.errLine());
-    assertFalse(r.err.contains("\tat "), "no stack trace without --verbose:\n" + r.err);
+    assertFalse(r.err().contains("\tat "), "no stack trace without --verbose:\n" + r.err());
     if (output != null) {
       assertFalse(Files.exists(output), "no partial output at " + output);
     }
@@ -298,7 +278,7 @@ class CommandLineTest {
     Path in = csv("empty.csv", "a,b,y\n");
     Path out = tmp.resolve("m-empty");
     Run r = run("train", "input=" + in, "label=y", "task=regression", "output=" + out);
-    assertEquals(ExitCode.INPUT.code, r.code, r.err);
+    assertEquals(ExitCode.INPUT.code, r.code(), r.err());
     assertFalse(Files.exists(out));
   }
 
@@ -373,7 +353,7 @@ class CommandLineTest {
   @Test
   void unknownCommand_exitsUsage() {
     Run r = run("fit");
-    assertEquals(ExitCode.USAGE.code, r.code);
-    assertTrue(r.errLine().contains("unknown command 'fit'"), r.err);
+    assertEquals(ExitCode.USAGE.code, r.code());
+    assertTrue(r.errLine().contains("unknown command 'fit'"), r.err());
   }
 }

@@ -1,9 +1,11 @@
 package dev.sparkprop.cli;
 
+import static dev.sparkprop.testing.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkprop.io.ModelStore;
+import dev.sparkprop.testing.Cli;
 import dev.sparkprop.spark.SparkTestSession;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,10 +51,6 @@ class InputFormsTest {
     spark.stop();
   }
 
-  private static CommandLineTest.Run run(String... args) {
-    return CommandLineTest.run(args);
-  }
-
   private static double metric(String out, String name) {
     return Double.parseDouble(out.lines().filter(l -> l.startsWith(name + " ")).findFirst()
         .orElseThrow(() -> new AssertionError("no " + name + " in:\n" + out))
@@ -62,11 +60,11 @@ class InputFormsTest {
   @Test
   void train_vectorFeaturesNumericLabel_linearFitIsExact() {
     Path model = tmp.resolve("vector-model");
-    CommandLineTest.Run t = run("train", "input=" + tmp.resolve("vector.parquet"), "features=v",
+    Cli.Run t = run("train", "input=" + tmp.resolve("vector.parquet"), "features=v",
         "label=y", "network.hidden=[]", "optimizer.learning-rate=0.9", "epochs=60",
         "output=" + model);
     assertEquals(0, t.code(), t.err());
-    CommandLineTest.Run e = run("evaluate", "--model", model.toString(), "--input",
+    Cli.Run e = run("evaluate", "--model", model.toString(), "--input",
         tmp.resolve("vector.parquet").toString());
     assertEquals(0, e.code(), e.err());
     assertTrue(metric(e.out(), "r2") > 0.9999, e.out());
@@ -76,13 +74,13 @@ class InputFormsTest {
   @Test
   void train_floatArrayFeaturesIntegerClasses_learnsTheRule() throws Exception {
     Path model = tmp.resolve("floats-model");
-    CommandLineTest.Run t = run("train", "input=" + tmp.resolve("floats.parquet"), "features=f",
+    Cli.Run t = run("train", "input=" + tmp.resolve("floats.parquet"), "features=f",
         "label=k", "network.hidden=[16]", "network.hidden-activation=tanh",
         "optimizer.learning-rate=2.0", "epochs=150", "output=" + model);
     assertEquals(0, t.code(), t.err());
     assertEquals("classification", ModelStore.load(model).task());
     assertEquals(3, ModelStore.load(model).spec().outputSize());
-    CommandLineTest.Run e = run("evaluate", "--model", model.toString(), "--input",
+    Cli.Run e = run("evaluate", "--model", model.toString(), "--input",
         tmp.resolve("floats.parquet").toString());
     assertTrue(metric(e.out(), "accuracy") > 0.93, e.out());
   }
@@ -90,12 +88,12 @@ class InputFormsTest {
   @Test
   void trainPredict_arrayLabel_multiOutputVectorPredictions() {
     Path model = tmp.resolve("multi-model");
-    CommandLineTest.Run t = run("train", "input=" + tmp.resolve("multi.parquet"),
+    Cli.Run t = run("train", "input=" + tmp.resolve("multi.parquet"),
         "features=[a, b, c]", "label=ys", "network.hidden=[]", "optimizer.learning-rate=0.9",
         "epochs=60", "output=" + model);
     assertEquals(0, t.code(), t.err());
     Path out = tmp.resolve("multi-predictions");
-    CommandLineTest.Run p = run("predict", "--model", model.toString(), "--input",
+    Cli.Run p = run("predict", "--model", model.toString(), "--input",
         tmp.resolve("multi.parquet").toString(), "--output", out.toString());
     assertEquals(0, p.code(), p.err());
     spark = SparkTestSession.start("InputFormsTest"); // the command stopped the shared session

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sparkprop.cli.CommandLineTest.Run;
+import dev.sparkprop.testing.Cli;
+import dev.sparkprop.testing.Cli.Run;
 import dev.sparkprop.io.CheckpointStore;
 import dev.sparkprop.io.ModelStore;
 import java.awt.image.BufferedImage;
@@ -47,7 +48,7 @@ class TrainingControlTest {
   }
 
   private static Run run(List<String> args) {
-    return CommandLineTest.run(args.toArray(String[]::new));
+    return Cli.run(args.toArray(String[]::new));
   }
 
   static Path whole;
@@ -71,7 +72,7 @@ class TrainingControlTest {
     assertTrue(epoch < 8, "the run was killed before its end, after epoch " + epoch);
     assertFalse(Files.exists(killed), "a killed run writes no model");
 
-    Run resumed = CommandLineTest.run("train", "--resume", killedCheckpoints.toString());
+    Run resumed = Cli.run("train", "--resume", killedCheckpoints.toString());
     assertEquals(0, resumed.code(), resumed.err());
     assertTrue(resumed.out().contains("resuming from "), resumed.out());
     assertTrue(resumed.out().contains("epoch 8/8"), resumed.out());
@@ -133,7 +134,7 @@ class TrainingControlTest {
   void train_divergingLearningRate_exitsDivergedKeepingLastCheckpoint() throws IOException {
     Path checkpoints = tmp.resolve("diverge-ckpt");
     Path out = tmp.resolve("diverged");
-    Run r = CommandLineTest.run("train", "input=src/data/concrete.csv",
+    Run r = Cli.run("train", "input=src/data/concrete.csv",
         "label=compressive_strength", "task=regression", "network.hidden=[8]",
         "optimizer.learning-rate=1000", "epochs=200", "checkpoint.every=1",
         "checkpoint.dir=" + checkpoints, "output=" + out);
@@ -159,7 +160,7 @@ class TrainingControlTest {
     held.addAll(lines.subList(801, lines.size()));
     Files.write(validation, held);
     Path out = tmp.resolve("concrete-vi");
-    Run r = CommandLineTest.run("train", "input=" + train, "validation-input=" + validation,
+    Run r = Cli.run("train", "input=" + train, "validation-input=" + validation,
         "label=compressive_strength", "network.hidden=[16]", "optimizer.name=lbfgs",
         "epochs=30", "early-stopping.patience=5", "output=" + out);
     assertEquals(0, r.code(), r.err());
@@ -178,7 +179,7 @@ class TrainingControlTest {
   void train_validationInputWithOtherColumns_exitsInputNamingIt() throws IOException {
     Path validation = tmp.resolve("bad-validation.csv");
     Files.writeString(validation, "a,b\n1,2\n");
-    Run r = CommandLineTest.run("train", "input=src/data/concrete.csv",
+    Run r = Cli.run("train", "input=src/data/concrete.csv",
         "validation-input=" + validation, "label=compressive_strength",
         "output=" + tmp.resolve("m-bad-validation"));
     assertEquals(ExitCode.INPUT.code, r.code(), r.err());
@@ -198,7 +199,7 @@ class TrainingControlTest {
 
   @Test
   void train_resumeWithConf_exitsUsage() {
-    Run r = CommandLineTest.run("train", "--resume", tmp.toString(), "--conf",
+    Run r = Cli.run("train", "--resume", tmp.toString(), "--conf",
         "conf/digits.conf");
     assertEquals(ExitCode.USAGE.code, r.code(), r.err());
     assertTrue(r.errLine().contains("--resume continues with the configuration saved in the "
@@ -208,7 +209,7 @@ class TrainingControlTest {
   @Test
   void train_resumeFromDirectoryWithoutCheckpoint_exitsInput() throws IOException {
     Path empty = Files.createDirectories(tmp.resolve("no-ckpt"));
-    Run r = CommandLineTest.run("train", "--resume", empty.toString());
+    Run r = Cli.run("train", "--resume", empty.toString());
     assertEquals(ExitCode.INPUT.code, r.code(), r.err());
     assertTrue(r.errLine().contains("holds no checkpoint"), r.errLine());
     try (Stream<Path> files = Files.list(empty)) {

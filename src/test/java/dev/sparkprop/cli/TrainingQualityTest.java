@@ -1,9 +1,11 @@
 package dev.sparkprop.cli;
 
+import dev.sparkprop.testing.NormalEquations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sparkprop.cli.CommandLineTest.Run;
+import dev.sparkprop.testing.Cli;
+import dev.sparkprop.testing.Cli.Run;
 import dev.sparkprop.io.ModelStore;
 import dev.sparkprop.spark.Split;
 import java.io.IOException;
@@ -28,7 +30,7 @@ class TrainingQualityTest {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> trainAndTest(String name) throws IOException {
     Path out = tmp.resolve(name);
-    Run r = CommandLineTest.run("train", "--conf", "conf/" + name + ".conf", "output=" + out,
+    Run r = Cli.run("train", "--conf", "conf/" + name + ".conf", "output=" + out,
         "log-every=1000");
     assertEquals(0, r.code(), r.out() + r.err());
     System.out.println(name + ": " + r.out().lines().filter(l -> l.startsWith("test:")
@@ -91,7 +93,7 @@ class TrainingQualityTest {
         }
       }
     }
-    double[] beta = solve(normal);
+    double[] beta = NormalEquations.solve(normal);
     double mean = test.stream().mapToDouble(a -> a[p]).average().orElseThrow();
     double sse = 0;
     double sst = 0;
@@ -104,36 +106,5 @@ class TrainingQualityTest {
       sst += (a[p] - mean) * (a[p] - mean);
     }
     return 1 - sse / sst;
-  }
-
-  /** Gaussian elimination with partial pivoting on an augmented p x (p+1) matrix. */
-  private static double[] solve(double[][] m) {
-    int p = m.length;
-    for (int c = 0; c < p; c++) {
-      int pivot = c;
-      for (int r = c + 1; r < p; r++) {
-        if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) {
-          pivot = r;
-        }
-      }
-      double[] t = m[c];
-      m[c] = m[pivot];
-      m[pivot] = t;
-      for (int r = c + 1; r < p; r++) {
-        double f = m[r][c] / m[c][c];
-        for (int j = c; j <= p; j++) {
-          m[r][j] -= f * m[c][j];
-        }
-      }
-    }
-    double[] s = new double[p];
-    for (int r = p - 1; r >= 0; r--) {
-      double v = m[r][p];
-      for (int j = r + 1; j < p; j++) {
-        v -= m[r][j] * s[j];
-      }
-      s[r] = v / m[r][r];
-    }
-    return s;
   }
 }

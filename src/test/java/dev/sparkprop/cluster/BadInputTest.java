@@ -1,22 +1,18 @@
 package dev.sparkprop.cluster;
 
+import static dev.sparkprop.testing.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkprop.cli.ExitCode;
-import dev.sparkprop.cli.Main;
+import dev.sparkprop.testing.Cli.Run;
 import dev.sparkprop.io.ModelStore;
 import dev.sparkprop.spark.SparkTestSession;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,22 +34,6 @@ class BadInputTest {
   static Path goodCsv;
   static Path arrayData;
 
-  record Run(int code, String out, String err) {
-    String errLine() {
-      return err.lines().filter(l -> l.startsWith("sparkprop: error:")).findFirst().orElse("");
-    }
-  }
-
-  static Run run(String... argv) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    List<String> args = new ArrayList<>(Arrays.asList(argv));
-    args.addAll(List.of("--master", "local[2]"));
-    int code = Main.run(args.toArray(String[]::new), new PrintStream(out, true,
-        StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   @BeforeAll
   static void trainModels() throws IOException {
     StringBuilder sb = new StringBuilder("a,b,y\n");
@@ -67,7 +47,7 @@ class BadInputTest {
     columnsModel = tmp.resolve("columns-model");
     Run r = run("train", "input=" + goodCsv, "label=y", "task=regression", "epochs=2",
         "output=" + columnsModel);
-    assertEquals(0, r.code, r.err);
+    assertEquals(0, r.code(), r.err());
 
     arrayData = tmp.resolve("array.parquet");
     SparkSession spark = SparkTestSession.start("BadInputTest");
@@ -87,7 +67,7 @@ class BadInputTest {
     arrayModel = tmp.resolve("array-model");
     r = run("train", "input=" + arrayData, "features=f", "label=y", "task=regression",
         "epochs=2", "output=" + arrayModel);
-    assertEquals(0, r.code, r.err);
+    assertEquals(0, r.code(), r.err());
   }
 
   private static void writeParquet(SparkSession spark, String sql, String name) {
@@ -101,10 +81,10 @@ class BadInputTest {
   }
 
   private static void assertFails(Run r, ExitCode code, String messagePart, Path output) {
-    assertEquals(code.code, r.code, r.out + r.err);
+    assertEquals(code.code, r.code(), r.out() + r.err());
     assertTrue(r.errLine().contains(messagePart), "message was: " + r.errLine());
-    assertEquals(1, r.err.lines().filter(l -> l.startsWith("sparkprop: error:")).count(), r.err);
-    assertFalse(r.err.contains("\tat "), "no stack trace without --verbose:\n" + r.err);
+    assertEquals(1, r.err().lines().filter(l -> l.startsWith("sparkprop: error:")).count(), r.err());
+    assertFalse(r.err().contains("\tat "), "no stack trace without --verbose:\n" + r.err());
     if (output != null) {
       assertFalse(Files.exists(output), "no output at " + output);
     }
@@ -188,9 +168,9 @@ class BadInputTest {
     Path out = tmp.resolve("m-nosplit");
     Run r = run("train", "input=" + in, "label=y", "task=regression", "test-fraction=0.9",
         "output=" + out);
-    assertEquals(ExitCode.INPUT.code, r.code, r.out + r.err);
+    assertEquals(ExitCode.INPUT.code, r.code(), r.out() + r.err());
     assertTrue(r.errLine().contains("empty") || r.errLine().contains("no rows"), r.errLine());
-    assertFalse(r.err.contains("\tat "), r.err);
+    assertFalse(r.err().contains("\tat "), r.err());
     assertFalse(Files.exists(out));
   }
 
@@ -230,8 +210,8 @@ class BadInputTest {
   void train_badValueWithVerbose_printsStackTrace() {
     Run r = run("train", "input=" + tmp.resolve("inf-feature.parquet"), "label=y",
         "task=regression", "output=" + tmp.resolve("m-verbose"), "--verbose");
-    assertEquals(ExitCode.INPUT.code, r.code);
-    assertTrue(r.err.contains("\tat "), "--verbose prints the stack trace:\n" + r.err);
+    assertEquals(ExitCode.INPUT.code, r.code());
+    assertTrue(r.err().contains("\tat "), "--verbose prints the stack trace:\n" + r.err());
   }
 
   // ---------------------------------------------------------------- model directories

@@ -1,5 +1,6 @@
 package dev.sparkprop.optim;
 
+import dev.sparkprop.testing.NormalEquations;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -91,42 +92,11 @@ class LbfgsTest {
       for (int i = 0; i < IN; i++) {
         m[i][i] += lambda;
       }
-      double[] theta = solve(m);
+      double[] theta = NormalEquations.solve(m);
       System.arraycopy(theta, 0, params, LINEAR.weightOffset(0) + k * IN, IN);
       params[LINEAR.biasOffset(0) + k] = theta[IN];
     }
     return params;
-  }
-
-  /** Gaussian elimination with partial pivoting on an augmented p x (p+1) matrix. */
-  static double[] solve(double[][] m) {
-    int p = m.length;
-    for (int c = 0; c < p; c++) {
-      int pivot = c;
-      for (int r = c + 1; r < p; r++) {
-        if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) {
-          pivot = r;
-        }
-      }
-      double[] t = m[c];
-      m[c] = m[pivot];
-      m[pivot] = t;
-      for (int r = c + 1; r < p; r++) {
-        double f = m[r][c] / m[c][c];
-        for (int j = c; j <= p; j++) {
-          m[r][j] -= f * m[c][j];
-        }
-      }
-    }
-    double[] s = new double[p];
-    for (int r = p - 1; r >= 0; r--) {
-      double v = m[r][p];
-      for (int j = r + 1; j < p; j++) {
-        v -= m[r][j] * s[j];
-      }
-      s[r] = v / m[r][r];
-    }
-    return s;
   }
 
   static Trainer.Result fitLinear(double lambda) {

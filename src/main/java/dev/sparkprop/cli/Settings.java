@@ -41,7 +41,7 @@ import java.util.stream.Collectors;
  * ({@link #requireNonEmpty}).
  *
  * @param input training data path; empty when unset
- * @param inputFormat {@code auto}, {@code parquet} or {@code csv}
+ * @param inputFormat {@code auto}, {@code parquet}, {@code csv} or {@code json} (JSON lines)
  * @param features {@code ["*"]} for every column but the label, or one or more column names (a
  *     single name may be a vector or array column)
  * @param label the label column
@@ -88,7 +88,7 @@ public record Settings(
   /** The value of {@code features} that selects every column but the label. */
   public static final String ALL_FEATURES = "*";
 
-  private static final List<String> INPUT_FORMATS = List.of("auto", "parquet", "csv");
+  private static final List<String> INPUT_FORMATS = List.of("auto", "parquet", "csv", "json");
   private static final List<String> TASKS = List.of("auto", "classification", "regression");
   private static final String FEATURES_RULE =
       "must be \"*\", a column name or a non-empty list of distinct column names";

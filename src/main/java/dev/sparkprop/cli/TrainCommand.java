@@ -359,6 +359,16 @@ final class TrainCommand {
         .values();
   }
 
+  /**
+   * Metrics as JSON holds them: a metric that is not a number (R² of a label that is constant
+   * in the evaluated rows: 0/0) is written as null rather than failing the save.
+   */
+  private static Map<String, Object> finiteOrNull(Map<String, Double> metrics) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    metrics.forEach((k, v) -> m.put(k, v != null && Double.isFinite(v) ? v : null));
+    return m;
+  }
+
   private static Map<String, Object> metadata(SparkSession spark, Settings s,
       InputMapping mapping, boolean classification, Trainer.Result result, Metrics test) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -381,15 +391,16 @@ final class TrainCommand {
       EpochStats last = history.get(history.size() - 1);
       training.put("final_train_loss", last.trainLoss());
       if (last.hasValidation()) {
-        training.put("final_validation", last.validation());
+        training.put("final_validation", finiteOrNull(last.validation()));
       }
       if (result.keptEpoch() > 0 && result.keptEpoch() <= history.size()
           && history.get(result.keptEpoch() - 1).hasValidation()) {
-        training.put("kept_validation", history.get(result.keptEpoch() - 1).validation());
+        training.put("kept_validation",
+            finiteOrNull(history.get(result.keptEpoch() - 1).validation()));
       }
     }
     if (test != null) {
-      training.put("test", test.summary());
+      training.put("test", finiteOrNull(test.summary()));
     }
     m.put("training", training);
     Map<String, Object> provenance = new LinkedHashMap<>();

@@ -44,6 +44,11 @@ class InputFormsTest {
         + "FROM base").coalesce(2).write().parquet(tmp.resolve("floats.parquet").toString());
     spark.sql("SELECT a, b, c, array(a + b, 2 * c - a) AS ys FROM base").coalesce(2).write()
         .parquet(tmp.resolve("multi.parquet").toString());
+    // JSON lines in a directory whose name says nothing of the format.
+    spark.sql("SELECT a, b, c, 3 * a - 2 * b + c + 10 AS y FROM base").coalesce(2).write()
+        .json(tmp.resolve("linear.records").toString());
+    spark.sql("SELECT a, b, c, 5.0 AS y FROM base").coalesce(2).write()
+        .parquet(tmp.resolve("constant.parquet").toString());
   }
 
   @AfterAll
@@ -69,6 +74,35 @@ class InputFormsTest {
     assertEquals(0, e.code(), e.err());
     assertTrue(metric(e.out(), "r2") > 0.9999, e.out());
     assertTrue(metric(e.out(), "rmse") < 0.02, e.out());
+  }
+
+  @Test
+  void train_explicitJsonFormat_readsJsonLinesWithoutExtension() {
+    Path model = tmp.resolve("json-model");
+    Cli.Run t = run("train", "input=" + tmp.resolve("linear.records"), "input-format=json",
+        "features=[a, b, c]", "label=y", "network.hidden=[]", "optimizer.learning-rate=0.9",
+        "epochs=60", "output=" + model);
+    assertEquals(0, t.code(), t.err());
+    Cli.Run e = run("evaluate", "--model", model.toString(), "--input",
+        tmp.resolve("linear.records").toString(), "--input-format", "json");
+    assertEquals(0, e.code(), e.err());
+    assertTrue(metric(e.out(), "r2") > 0.9999, e.out());
+  }
+
+  @Test
+  void train_constantLabel_savesModelWithNullR2() throws Exception {
+    Path model = tmp.resolve("constant-model");
+    Cli.Run t = run("train", "input=" + tmp.resolve("constant.parquet"), "features=[a, b, c]",
+        "label=y", "network.hidden=[]", "epochs=5", "test-fraction=0.25",
+        "validation-fraction=0.25", "output=" + model);
+    assertEquals(0, t.code(), t.err());
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, Object> training =
+        (java.util.Map<String, Object>) ModelStore.load(model).metadata().get("training");
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, Object> test = (java.util.Map<String, Object>) training.get("test");
+    assertTrue(test.containsKey("r2") && test.get("r2") == null, test.toString());
+    assertTrue(test.get("rmse") instanceof Double, test.toString());
   }
 
   @Test

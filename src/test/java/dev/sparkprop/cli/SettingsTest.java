@@ -333,8 +333,8 @@ class SettingsTest {
             + "xavier, he or normal(STD) with a finite STD > 0, got \"normal(-1)\""),
         Arguments.of(List.of("task=classify"),
             "sparkprop.task must be one of auto, classification, regression, got \"classify\""),
-        Arguments.of(List.of("input-format=json"),
-            "sparkprop.input-format must be one of auto, parquet, csv, got \"json\""),
+        Arguments.of(List.of("input-format=jsonl"),
+            "sparkprop.input-format must be one of auto, parquet, csv, json, got \"jsonl\""),
         Arguments.of(List.of("features=[]"), "sparkprop.features must be \"*\", a column name or "
             + "a non-empty list of distinct column names, got []"),
         Arguments.of(List.of("features=[a, \"*\"]"), "sparkprop.features must be \"*\", a column "

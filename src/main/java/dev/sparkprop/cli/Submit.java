@@ -40,7 +40,7 @@ public final class Submit {
    * successfully; the driver's own exit code (an {@link ExitCode}) stays in its log on the
    * cluster, because the Master reports only the driver's state.
    */
-  public static final int DRIVER_FAILED = ExitCode.INTERNAL.code;
+  public static final int DRIVER_FAILED = ExitCode.DRIVER_FAILED.code;
 
   /** spark-submit options that take no value (SparkSubmitOptionParser's switches). */
   private static final Set<String> SWITCHES = Set.of("--supervise", "--verbose", "-v", "--help",

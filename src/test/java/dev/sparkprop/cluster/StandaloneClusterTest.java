@@ -319,6 +319,8 @@ class StandaloneClusterTest {
     Result r = submit("cluster-fail", clusterMode(), "cluster", "train", "input=" + csv, "label=y",
         "task=regression", "output=" + tmp.resolve("cluster-fail-model"))
         .await(DRIVER_TIMEOUT_SECONDS);
+    // Not 1 (internal error) nor the driver's own 3: the Master reports only FAILED.
+    assertEquals(7, Submit.DRIVER_FAILED);
     assertEquals(Submit.DRIVER_FAILED, r.code(), r.output());
     assertTrue(r.output().contains("State of driver driver-"), r.output());
     assertTrue(r.output().lines().anyMatch(l -> l.startsWith("sparkprop: error: driver driver-")

@@ -140,6 +140,11 @@ class NoPartialOutputTest {
           "a half-written model does not load: " + leftover);
     }
     assertOnlyHiddenLeftovers(tmp, "model");
+
+    // The next successful save of the same model deletes what the dead saver left.
+    assertFalse(hiddenEntries(tmp).isEmpty());
+    ModelStore.save(dir, small, true);
+    assertEquals(List.of(), hiddenEntries(tmp), "the dead saver's temporary directory is gone");
   }
 
   @Test

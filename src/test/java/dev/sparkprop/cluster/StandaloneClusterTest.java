@@ -131,8 +131,9 @@ class StandaloneClusterTest {
     Path model = tmp.resolve("digits-cluster");
     Path events = Files.createDirectories(tmp.resolve("events-predict"));
     Path clusterOut = tmp.resolve("predictions-cluster");
+    // file:// URIs: model and predictions go through Hadoop's file system API, as hdfs:// would.
     Result r = launch("predict", clientMode(EventLog.settings(events)), "predict", "--model",
-        model.toString(), "--input", digits(), "--output", clusterOut.toString())
+        model.toUri().toString(), "--input", digits(), "--output", clusterOut.toUri().toString())
         .await(DRIVER_TIMEOUT_SECONDS);
     assertEquals(0, r.code(), r.output());
     assertTrue(r.output().contains("wrote 1797 predictions"), r.output());
@@ -342,11 +343,13 @@ class StandaloneClusterTest {
     }
     Files.writeString(csv, sb.toString());
     Path out = tmp.resolve("cluster-ok-model");
+    // A file:// URI: the model is written through Hadoop's file system API, as to hdfs://.
     Result r = submit("cluster-ok", clusterMode(), "cluster", "train", "input=" + csv, "label=y",
-        "task=regression", "epochs=3", "output=" + out).await(DRIVER_TIMEOUT_SECONDS);
+        "task=regression", "epochs=3", "output=" + out.toUri()).await(DRIVER_TIMEOUT_SECONDS);
     assertEquals(0, r.code(), r.output());
     assertTrue(r.output().contains("FINISHED on " + cluster.masterUrl), r.output());
-    assertTrue(Files.isRegularFile(out.resolve(ModelStore.METADATA_FILE)));
+    assertEquals(3, ModelStore.load(out).metadata().get("training") instanceof Map<?, ?> t
+        ? ((Number) t.get("epochs")).intValue() : -1);
   }
 
   // ---------------------------------------------------------------- helpers

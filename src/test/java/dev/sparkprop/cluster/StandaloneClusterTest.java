@@ -393,7 +393,8 @@ class StandaloneClusterTest {
 
   /** Spark settings of a driver in standalone cluster deploy mode: it runs on a Worker. */
   static List<String> clusterMode() {
-    return List.of("spark.ui.enabled=false", "spark.driver.memory=512m");
+    return List.of("spark.ui.enabled=false", "spark.driver.memory=512m",
+        "spark.driver.extraJavaOptions=" + LocalCluster.FAST_START_JAVA_OPTS);
   }
 
   static Background launch(String name, List<String> conf, String... args) throws IOException {

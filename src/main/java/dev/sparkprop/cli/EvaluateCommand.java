@@ -13,7 +13,6 @@ import dev.sparkprop.spark.Split;
 import dev.sparkprop.train.Metrics;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,7 +26,7 @@ final class EvaluateCommand {
     args.allow("model", "input", "input-format");
     String modelDir = args.require("model", "DIR (a directory written by 'sparkprop train')");
     String input = args.require("input", "PATH (labelled Parquet or CSV)");
-    Model model = ModelStore.load(Path.of(modelDir));
+    Model model = ModelStore.load(SparkSessions.hadoopConfiguration(), modelDir);
     InputMapping mapping = ModelData.mapping(model, modelDir);
     boolean classification = ModelData.isClassification(model);
     SparkSession spark = SparkSessions.start(args, "evaluate", out);

@@ -8,7 +8,6 @@ import dev.sparkprop.nn.LayerSpec;
 import dev.sparkprop.nn.NetworkSpec;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 
 /** {@code sparkprop inspect}: architecture, parameter count and metadata of a model. */
 final class InspectCommand {
@@ -17,7 +16,7 @@ final class InspectCommand {
   static void run(Args args, PrintStream out) throws IOException {
     args.allow("model");
     String dir = args.require("model", "DIR");
-    Model model = ModelStore.load(Path.of(dir));
+    Model model = ModelStore.load(SparkSessions.hadoopConfiguration(), dir);
     NetworkSpec spec = model.spec();
     out.println("model      " + dir);
     out.println("task       " + model.task());

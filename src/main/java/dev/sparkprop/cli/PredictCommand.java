@@ -10,7 +10,6 @@ import dev.sparkprop.spark.DataScan;
 import dev.sparkprop.spark.Predictor;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -28,7 +27,7 @@ final class PredictCommand {
     String input = args.require("input", "PATH (Parquet or CSV)");
     String output = args.require("output", "PATH (the Parquet directory to write)");
     boolean overwrite = args.has("overwrite");
-    Model model = ModelStore.load(Path.of(modelDir));
+    Model model = ModelStore.load(SparkSessions.hadoopConfiguration(), modelDir);
     InputMapping mapping = ModelData.mapping(model, modelDir).withoutLabel();
     SparkSession spark = SparkSessions.start(args, "predict", out);
     try {

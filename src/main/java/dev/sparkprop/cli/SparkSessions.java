@@ -2,7 +2,10 @@ package dev.sparkprop.cli;
 
 import dev.ludovic.netlib.blas.BLAS;
 import java.io.PrintStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import scala.Tuple2;
 
 /** The SparkSession of a command: local[*] unless a master is given or spark-submit set one. */
 final class SparkSessions {
@@ -36,5 +39,18 @@ final class SparkSessions {
             ? "unset: OpenBLAS may oversubscribe the cores; set it to 1" : threads)
             : " (pure Java; install libopenblas0 for native speed)"));
     return spark;
+  }
+
+  /**
+   * The Hadoop configuration for the driver's own file access (model directories) before or
+   * without a SparkSession: Hadoop's defaults and site files, plus the {@code spark.hadoop.*}
+   * settings that spark-submit passed, as Spark's own configuration would hold them.
+   */
+  static Configuration hadoopConfiguration() {
+    Configuration conf = new Configuration();
+    for (Tuple2<String, String> e : new SparkConf().getAllWithPrefix("spark.hadoop.")) {
+      conf.set(e._1(), e._2());
+    }
+    return conf;
   }
 }

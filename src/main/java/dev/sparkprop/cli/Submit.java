@@ -30,8 +30,9 @@ import org.apache.spark.deploy.SparkSubmit;
  *       ({@code spark.standalone.submit.waitAppCompletion}), and its final state decides:
  *       FINISHED is 0; FAILED, KILLED, ERROR, or a submission that never reached a final state,
  *       is {@link #DRIVER_FAILED}, with one line naming the driver and where its log is. The
- *       driver also gets the JVM flags Spark needs (in {@code spark.driver.extraJavaOptions},
- *       which the Worker does not add by itself).</li>
+ *       child is an installation's {@code bin/spark-submit} when {@value #SPARK_SUBMIT_ENV}
+ *       names one. The driver also gets the JVM flags Spark needs (in
+ *       {@code spark.driver.extraJavaOptions}, which the Worker does not add by itself).</li>
  * </ul>
  */
 public final class Submit {
@@ -40,12 +41,18 @@ public final class Submit {
    * successfully; the driver's own exit code (an {@link ExitCode}) stays in its log on the
    * cluster, because the Master reports only the driver's state.
    */
-  public static final int DRIVER_FAILED = ExitCode.INTERNAL.code;
+  public static final int DRIVER_FAILED = ExitCode.DRIVER_FAILED.code;
 
   /** spark-submit options that take no value (SparkSubmitOptionParser's switches). */
   private static final Set<String> SWITCHES = Set.of("--supervise", "--verbose", "-v", "--help",
       "-h", "--version", "--usage-error");
 
+  /**
+   * Environment variable naming a {@code bin/spark-submit} to run as the waiting child in
+   * standalone cluster deploy mode (scripts/sparkprop sets it when SPARK_HOME is set); unset, the
+   * child is Spark's SparkSubmit class from this JVM's classpath.
+   */
+  static final String SPARK_SUBMIT_ENV = "SPARKPROP_SPARK_SUBMIT";
   private static final String WAIT = "spark.standalone.submit.waitAppCompletion";
   private static final String DRIVER_JAVA_OPTIONS = "spark.driver.extraJavaOptions";
   private static final Pattern SUBMITTED = Pattern.compile("submitted as (driver-\\S+)");
@@ -172,15 +179,25 @@ public final class Submit {
           logger.client.level = info
           """);
       List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.addAll(sparkJvmFlags(jvmArgs));
-      cmd.add("-Xmx256m");
-      cmd.add("-Dlog4j.configurationFile=" + logConfig);
-      cmd.add("-cp");
-      cmd.add(System.getProperty("java.class.path"));
-      cmd.add(SparkSubmit.class.getName());
+      ProcessBuilder pb = new ProcessBuilder(cmd);
+      String sparkSubmit = System.getenv(SPARK_SUBMIT_ENV);
+      if (sparkSubmit != null && !sparkSubmit.isBlank()) {
+        // An installation's bin/spark-submit: its spark-env.sh, defaults and classpath apply.
+        cmd.add(sparkSubmit);
+        String opts = System.getenv("SPARK_SUBMIT_OPTS");
+        pb.environment().put("SPARK_SUBMIT_OPTS", (opts == null ? "" : opts + " ")
+            + "-Dlog4j.configurationFile=" + logConfig);
+      } else {
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(sparkJvmFlags(jvmArgs));
+        cmd.add("-Xmx256m");
+        cmd.add("-Dlog4j.configurationFile=" + logConfig);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(SparkSubmit.class.getName());
+      }
       cmd.addAll(o.childArgs(flags));
-      Process child = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT)
+      Process child = pb.redirectInput(ProcessBuilder.Redirect.INHERIT)
           .redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
       Outcome outcome = new Outcome();
       try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getErrorStream(),

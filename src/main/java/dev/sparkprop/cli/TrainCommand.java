@@ -1,5 +1,6 @@
 package dev.sparkprop.cli;
 
+import dev.sparkprop.io.AtomicOutput;
 import dev.sparkprop.io.InputMapping;
 import dev.sparkprop.io.InputReader;
 import dev.sparkprop.io.Model;
@@ -33,7 +34,6 @@ import org.apache.hadoop.conf.Configuration;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,7 +89,8 @@ final class TrainCommand {
     }
     Settings s = checked(Settings.load(args.has("conf") ? Path.of(args.get("conf")) : null,
         overrides));
-    Model warm = s.initFrom().isEmpty() ? null : ModelStore.load(Path.of(s.initFrom()));
+    Model warm = s.initFrom().isEmpty() ? null
+        : ModelStore.load(SparkSessions.hadoopConfiguration(), s.initFrom());
     SparkSession spark = SparkSessions.start(args, "train", out);
     try {
       if (!s.checkpointDir().isEmpty() && !s.overwrite()) {
@@ -111,7 +112,7 @@ final class TrainCommand {
   private static Settings checked(Settings s) {
     s.requireNonEmpty("input");
     String output = s.requireNonEmpty("output");
-    if (Files.exists(Path.of(output)) && !s.overwrite()) {
+    if (!s.overwrite() && AtomicOutput.exists(SparkSessions.hadoopConfiguration(), output)) {
       throw new CliException(ExitCode.OUTPUT_EXISTS, "output '" + output
           + "' already exists; pass --overwrite to replace it");
     }
@@ -121,7 +122,7 @@ final class TrainCommand {
   private static void train(SparkSession spark, Settings s, Model warm,
       CheckpointStore.Stored resume, PrintStream out) throws IOException {
     long t0 = System.nanoTime();
-    Path outputDir = Path.of(s.output());
+    String outputDir = s.output();
     Dataset<Row> raw = InputReader.read(spark, s.input(), s.inputFormat());
     InputMapping mapping = InputMapping.forTraining(raw, s.features(), s.label(), s.task());
     Dataset<Row> canonical = mapping.canonical(raw, true);
@@ -225,9 +226,10 @@ final class TrainCommand {
     files.put(HISTORY_FILE, historyCsv(history).getBytes(StandardCharsets.UTF_8));
     if (!history.isEmpty()) { // none when L-BFGS found the initial weights converged
       files.put(TrainingPlot.FILE, TrainingPlot.png(history, result.keptEpoch(),
-          outputDir.getFileName() + ": " + s.optimizer().id() + ", " + describe(spec)));
+          new org.apache.hadoop.fs.Path(outputDir).getName() + ": " + s.optimizer().id() + ", " + describe(spec)));
     }
-    ModelStore.save(outputDir, model, s.overwrite(), files);
+    ModelStore.save(spark.sparkContext().hadoopConfiguration(), outputDir, model, s.overwrite(),
+        files);
     out.println("model written to " + outputDir);
   }
 

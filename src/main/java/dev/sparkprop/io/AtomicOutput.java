@@ -1,7 +1,6 @@
 package dev.sparkprop.io;
 
 import java.io.IOException;
-import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -9,9 +8,14 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Writes a directory output (Parquet predictions, say) on any Hadoop-compatible file system so
- * that it appears whole or not at all: everything goes to a hidden temporary sibling that is
- * renamed into place only when complete. A failed or killed write leaves the previous output
- * (if any) untouched and no directory that looks complete.
+ * that it appears whole or not at all: everything goes to a hidden temporary sibling
+ * ({@link HiddenSiblings}) that is renamed into place only when complete. A failed or killed
+ * write leaves the previous output (if any) untouched and no directory that looks complete; a
+ * successful one also deletes the hidden siblings that killed runs left behind.
+ *
+ * <p>The rename is atomic on a local file system and on HDFS. On object stores ({@code s3a://})
+ * a directory rename is a copy of every object, so a run killed during it can leave a partial
+ * output.
  */
 public final class AtomicOutput {
   private AtomicOutput() {}
@@ -22,12 +26,21 @@ public final class AtomicOutput {
       Path p = new Path(path);
       FileSystem fs = p.getFileSystem(conf);
       if (fs.exists(p) && !overwrite) {
-        throw new IllegalArgumentException("output '" + path
-            + "' already exists; pass --overwrite to replace it");
+        throw new IllegalArgumentException(exists(path));
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("output '" + path + "' cannot be accessed: "
           + InputReader.firstLine(e), e);
+    }
+  }
+
+  /** Whether something exists at {@code path}; false if it cannot be checked (the write will say why). */
+  public static boolean exists(Configuration conf, String path) {
+    try {
+      Path p = new Path(path);
+      return p.getFileSystem(conf).exists(p);
+    } catch (IOException | IllegalArgumentException e) {
+      return false;
     }
   }
 
@@ -45,7 +58,7 @@ public final class AtomicOutput {
       fs = target.getFileSystem(conf);
       Path parent = target.getParent() == null ? new Path(".") : target.getParent();
       fs.mkdirs(parent);
-      tmp = new Path(parent, "." + target.getName() + ".tmp-" + UUID.randomUUID());
+      tmp = HiddenSiblings.temporary(parent, target.getName());
     } catch (IOException e) {
       throw new IllegalArgumentException("output '" + path + "' cannot be written: "
           + InputReader.firstLine(e), e);
@@ -53,23 +66,8 @@ public final class AtomicOutput {
     boolean moved = false;
     try {
       writer.accept(tmp.toString());
-      Path old = null;
-      if (fs.exists(target)) {
-        old = new Path(tmp.getParent(), "." + target.getName() + ".old-" + UUID.randomUUID());
-        if (!fs.rename(target, old)) {
-          throw new IOException("cannot move the existing output aside");
-        }
-      }
-      if (!fs.rename(tmp, target)) {
-        if (old != null) {
-          fs.rename(old, target);
-        }
-        throw new IOException("cannot move the finished output into place");
-      }
+      moveIntoPlace(fs, tmp, target, overwrite, path);
       moved = true;
-      if (old != null) {
-        fs.delete(old, true);
-      }
     } catch (IOException e) {
       throw new IllegalArgumentException("output '" + path + "' cannot be written: "
           + InputReader.firstLine(e), e);
@@ -82,5 +80,59 @@ public final class AtomicOutput {
         }
       }
     }
+    HiddenSiblings.deleteStale(fs, tmp.getParent(), target.getName()::equals);
+  }
+
+  /**
+   * Renames the finished {@code tmp} to {@code target}. An existing target is first moved aside
+   * (only with {@code overwrite}; it is moved back if the rename fails) and deleted after. A
+   * target that someone else created meanwhile is left as it is: Hadoop's rename would move
+   * {@code tmp} inside it, so that is undone and reported as "already exists".
+   *
+   * @param shown the output as the user gave it, for messages
+   * @throws IllegalArgumentException if the target exists and may not be replaced
+   */
+  static void moveIntoPlace(FileSystem fs, Path tmp, Path target, boolean overwrite,
+      String shown) throws IOException {
+    Path old = null;
+    if (fs.exists(target)) {
+      if (!overwrite) {
+        throw new IllegalArgumentException(exists(shown));
+      }
+      old = HiddenSiblings.aside(tmp.getParent(), target.getName());
+      if (!fs.rename(target, old)) {
+        throw new IOException("cannot move the existing output aside");
+      }
+    }
+    boolean renamed = false;
+    IOException failure = null;
+    try {
+      renamed = fs.rename(tmp, target);
+    } catch (IOException e) {
+      failure = e;
+    }
+    Path nested = new Path(target, tmp.getName());
+    boolean inside = renamed && fs.exists(nested);
+    if (inside) {
+      // The target appeared after the check: tmp went inside it. Take it out again.
+      fs.rename(nested, tmp);
+    }
+    if (!renamed || inside) {
+      if (old != null && !fs.exists(target)) {
+        fs.rename(old, target);
+      }
+      if (inside || fs.exists(target) && old == null) {
+        throw new IllegalArgumentException(exists(shown));
+      }
+      throw failure != null ? failure
+          : new IOException("cannot move the finished output into place");
+    }
+    if (old != null) {
+      fs.delete(old, true);
+    }
+  }
+
+  private static String exists(String path) {
+    return "output '" + path + "' already exists; pass --overwrite to replace it";
   }
 }

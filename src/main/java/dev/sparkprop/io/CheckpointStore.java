@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -35,7 +34,8 @@ import org.apache.hadoop.fs.Path;
  * parameters, optimizer arrays and the input scaling, all F64) and {@value #INFO_FILE} (epoch,
  * seed, optimizer step count, early-stopping state, history and the run's configuration). It is
  * written to a hidden temporary sibling and renamed into place, and only then are older
- * checkpoints deleted: a run killed at any moment leaves the last complete checkpoint.
+ * checkpoints deleted: a run killed at any moment leaves the last complete checkpoint (and
+ * perhaps a hidden temporary one, which a later write deletes: {@link HiddenSiblings}).
  */
 public final class CheckpointStore {
   public static final String STATE_FILE = "state.safetensors";
@@ -69,7 +69,7 @@ public final class CheckpointStore {
       FileSystem fs = root.getFileSystem(conf);
       fs.mkdirs(root);
       Path target = new Path(root, name);
-      Path tmp = new Path(root, "." + name + ".tmp-" + UUID.randomUUID());
+      Path tmp = HiddenSiblings.temporary(root, name);
       boolean moved = false;
       try {
         fs.mkdirs(tmp);
@@ -81,7 +81,7 @@ public final class CheckpointStore {
         }
         Path old = null;
         if (fs.exists(target)) {
-          old = new Path(root, "." + name + ".old-" + UUID.randomUUID());
+          old = HiddenSiblings.aside(root, name);
           if (!fs.rename(target, old)) {
             throw new IOException("cannot move the existing " + target + " aside");
           }
@@ -104,6 +104,8 @@ public final class CheckpointStore {
           fs.delete(s.getPath(), true);
         }
       }
+      // Temporary checkpoints that killed runs left.
+      HiddenSiblings.deleteStale(fs, root, n -> epochOf(n) >= 0);
     } catch (IOException e) {
       throw new IllegalArgumentException("checkpoint directory '" + dir + "' cannot be written: "
           + InputReader.firstLine(e), e);

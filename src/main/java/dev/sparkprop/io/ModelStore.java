@@ -18,18 +18,8 @@ import dev.sparkprop.nn.NetworkSpec;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -39,8 +29,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.StreamCapabilities;
 
 /**
  * Saves and loads a {@link Model} as a directory of two files:
@@ -52,8 +49,10 @@ import java.util.function.Consumer;
  *   <li>{@code metadata.json}: {@code format_version}, {@code layers} (sizes [in, ..., out]),
  *       {@code activations}, {@code loss}, {@code num_params}, then the model's metadata.</li>
  * </ul>
- * A save is atomic: the files are written and synced in a hidden sibling directory that is then
- * renamed into place, so a reader never sees a half-written model. Every problem found on
+ * Any Hadoop-compatible file system holds it (a local path, {@code file://}, {@code hdfs://},
+ * {@code s3a://}). A save is atomic: the files are written and synced in a hidden sibling
+ * directory that is then renamed into place, so a reader never sees a half-written model (on
+ * object stores the rename is a copy: see {@link AtomicOutput}). Every problem found on
  * loading is a {@link ModelFormatException} of one line naming the file.
  */
 public final class ModelStore {
@@ -83,92 +82,89 @@ public final class ModelStore {
    *     it exists and is not a model directory (a directory that is empty or holds
    *     metadata.json or model.safetensors), which is never replaced
    */
-  public static void save(Path dir, Model model, boolean overwrite) throws IOException {
-    save(dir, model, overwrite, Map.of(), tmp -> { });
+  public static void save(java.nio.file.Path dir, Model model, boolean overwrite)
+      throws IOException {
+    save(dir, model, overwrite, Map.of());
+  }
+
+  /** {@link #save(Configuration, String, Model, boolean, Map)} on a local path. */
+  public static void save(java.nio.file.Path dir, Model model, boolean overwrite,
+      Map<String, byte[]> extraFiles) throws IOException {
+    save(new Configuration(), dir.toString(), model, overwrite, extraFiles, tmp -> { });
   }
 
   /**
-   * {@link #save(Path, Model, boolean)} with further files (the training history, say) written
-   * and synced into the model directory before it is moved into place, so they appear together
-   * with it. Names are plain file names, neither hidden nor one of the model's own files.
+   * Writes {@code model} and further files (the training history, say) to the directory
+   * {@code dir} on any Hadoop-compatible file system ({@code /local/path}, {@code file://},
+   * {@code hdfs://}, {@code s3a://}): the files are written (and synced where the file system
+   * can) into a hidden sibling directory that is then renamed into place, so they appear
+   * together or not at all; a successful save also deletes the hidden siblings of {@code dir}
+   * that killed runs left ({@link HiddenSiblings}). Extra file names are plain file names,
+   * neither hidden nor one of the model's own files.
+   *
+   * @throws IllegalArgumentException as {@link #save(java.nio.file.Path, Model, boolean)}
    */
-  public static void save(Path dir, Model model, boolean overwrite, Map<String, byte[]> extraFiles)
-      throws IOException {
-    save(dir, model, overwrite, extraFiles, tmp -> { });
+  public static void save(Configuration conf, String dir, Model model, boolean overwrite,
+      Map<String, byte[]> extraFiles) throws IOException {
+    save(conf, dir, model, overwrite, extraFiles, tmp -> { });
   }
 
   /** The save, calling {@code beforeMove} with the fully written temporary directory (tests). */
-  static void save(Path dir, Model model, boolean overwrite, Map<String, byte[]> extraFiles,
-      Consumer<Path> beforeMove) throws IOException {
+  static void save(java.nio.file.Path dir, Model model, boolean overwrite,
+      Map<String, byte[]> extraFiles, Consumer<java.nio.file.Path> beforeMove) throws IOException {
+    save(new Configuration(), dir.toString(), model, overwrite, extraFiles,
+        tmp -> beforeMove.accept(java.nio.file.Path.of(tmp.toUri().getPath())));
+  }
+
+  private static void save(Configuration conf, String dir, Model model, boolean overwrite,
+      Map<String, byte[]> extraFiles, Consumer<Path> beforeMove) throws IOException {
     for (String name : extraFiles.keySet()) {
       Checks.arg(!name.isEmpty() && !name.equals(TENSORS_FILE) && !name.equals(METADATA_FILE)
           && !name.contains("/") && !name.contains("\\") && !name.startsWith("."),
           "bad extra model file name '%s'", name);
     }
     Objects.requireNonNull(model, "model");
-    Path target = dir.toAbsolutePath().normalize();
-    Checks.arg(target.getFileName() != null, "output '%s' must name a directory", dir);
-    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+    Checks.arg(!dir.isEmpty(), "output must name a directory");
+    Path given = new Path(dir);
+    FileSystem fs = fileSystem(given, conf);
+    Path target = fs.makeQualified(given);
+    Checks.arg(target.getParent() != null && !target.getName().isEmpty(),
+        "output '%s' must name a directory", dir);
+    if (fs.exists(target)) {
       Checks.arg(overwrite, "output '%s' already exists; pass --overwrite to replace it", dir);
-      checkReplaceable(target, dir);
+      checkReplaceable(fs, target, dir);
     }
     Path parent = target.getParent();
-    Files.createDirectories(parent);
-    String hidden = "." + target.getFileName() + ".";
-    Path tmp = parent.resolve(hidden + "tmp-" + randomSuffix());
-    Files.createDirectory(tmp);
-    Path old = null;
+    fs.mkdirs(parent);
+    Path tmp = HiddenSiblings.temporary(parent, target.getName());
+    if (!fs.mkdirs(tmp)) {
+      throw new IOException("cannot create " + tmp);
+    }
     boolean moved = false;
     try {
-      writeTensors(tmp.resolve(TENSORS_FILE), model);
-      writeMetadata(tmp.resolve(METADATA_FILE), model);
+      writeTensors(fs, new Path(tmp, TENSORS_FILE), model);
+      writeMetadata(fs, new Path(tmp, METADATA_FILE), model);
       for (Map.Entry<String, byte[]> e : extraFiles.entrySet()) {
-        writeSynced(tmp.resolve(e.getKey()), e.getValue());
+        writeSynced(fs, new Path(tmp, e.getKey()), e.getValue());
       }
-      syncDirectory(tmp);
+      syncDirectory(fs, tmp);
       beforeMove.accept(tmp);
-      if (overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-        old = parent.resolve(hidden + "old-" + randomSuffix());
-        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-        try {
-          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-          try {
-            Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
-          } catch (IOException restore) {
-            throw new IOException("could not replace '" + dir + "' (" + e + ") nor move the "
-                + "previous model back; it is at '" + old + "'", e);
-          }
-          throw e;
-        }
-      } else {
-        try {
-          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-          if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            // Created by someone else since the check above (rename reports ENOTEMPTY as a
-            // plain FileSystemException).
-            throw new IllegalArgumentException("output '" + dir + "' already exists; pass "
-                + "--overwrite to replace it", e);
-          }
-          throw e;
-        }
+      if (overwrite && fs.exists(target)) { // again: it may have appeared meanwhile
+        checkReplaceable(fs, target, dir);
       }
+      AtomicOutput.moveIntoPlace(fs, tmp, target, overwrite, dir);
       moved = true;
-      syncDirectory(parent);
+      syncDirectory(fs, parent);
     } finally {
       if (!moved) {
-        deleteQuietly(tmp);
+        try {
+          fs.delete(tmp, true);
+        } catch (IOException e) {
+          // best effort while another exception propagates
+        }
       }
     }
-    if (old != null) {
-      try {
-        deleteRecursively(old);
-      } catch (IOException e) {
-        throw new IOException("saved the model to '" + dir + "' but could not delete the "
-            + "previous one at '" + old + "': " + e, e);
-      }
-    }
+    HiddenSiblings.deleteStale(fs, parent, target.getName()::equals);
   }
 
   /**
@@ -180,29 +176,48 @@ public final class ModelStore {
    *     loss, or has an unsupported format_version
    * @throws IOException if a file exists but cannot be read
    */
-  public static Model load(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
+  public static Model load(java.nio.file.Path dir) throws IOException {
+    return load(new Configuration(), dir.toString());
+  }
+
+  /** {@link #load(java.nio.file.Path)} on any Hadoop-compatible file system. */
+  public static Model load(Configuration conf, String dir) throws IOException {
+    if (dir.isEmpty()) {
+      throw new ModelFormatException("model directory '' does not exist");
+    }
+    Path path = new Path(dir);
+    FileSystem fs = fileSystem(path, conf);
+    if (!fs.exists(path)) {
       throw new ModelFormatException("model directory '" + dir + "' does not exist");
     }
-    if (!Files.isDirectory(dir)) {
+    if (!fs.getFileStatus(path).isDirectory()) {
       throw new ModelFormatException("'" + dir + "' is not a directory; " + HOLDS);
     }
-    Path metadataFile = dir.resolve(METADATA_FILE);
-    Path tensorsFile = dir.resolve(TENSORS_FILE);
+    Path metadataFile = new Path(path, METADATA_FILE);
+    Path tensorsFile = new Path(path, TENSORS_FILE);
     for (Path file : List.of(metadataFile, tensorsFile)) {
-      if (!Files.isRegularFile(file)) {
+      if (!fs.exists(file) || !fs.getFileStatus(file).isFile()) {
         throw fail(file, "file not found; %s", HOLDS);
       }
     }
     Map<String, Object> metadata = new LinkedHashMap<>();
-    NetworkSpec spec = readMetadata(metadataFile, metadata);
-    Map<String, Tensor> tensors = SafeTensors.read(tensorsFile);
+    NetworkSpec spec = readMetadata(readAll(fs, metadataFile), metadataFile, metadata);
+    Map<String, Tensor> tensors = SafeTensors.read(fs, tensorsFile);
     return assemble(spec, metadata, tensors, tensorsFile);
+  }
+
+  /**
+   * The file system of {@code path}; for local paths the raw one, which writes no {@code .crc}
+   * checksum files beside the model's.
+   */
+  private static FileSystem fileSystem(Path path, Configuration conf) throws IOException {
+    FileSystem fs = path.getFileSystem(conf);
+    return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
   }
 
   // ---------------------------------------------------------------- writing
 
-  private static void writeTensors(Path file, Model model) throws IOException {
+  private static void writeTensors(FileSystem fs, Path file, Model model) throws IOException {
     NetworkSpec spec = model.spec();
     double[] params = model.params();
     LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
@@ -228,16 +243,15 @@ public final class ModelStore {
     Map<String, String> header = new LinkedHashMap<>();
     header.put("format", FORMAT_NAME);
     header.put("format_version", Integer.toString(FORMAT_VERSION));
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
-      OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+    try (FSDataOutputStream file0 = fs.create(file, false)) {
+      OutputStream out = new BufferedOutputStream(file0, 1 << 16);
       SafeTensors.write(out, tensors, header);
       out.flush();
-      channel.force(true);
+      sync(file0);
     }
   }
 
-  private static void writeMetadata(Path file, Model model) throws IOException {
+  private static void writeMetadata(FileSystem fs, Path file, Model model) throws IOException {
     NetworkSpec spec = model.spec();
     ObjectNode root = JSON.createObjectNode();
     root.put("format_version", FORMAT_VERSION);
@@ -255,88 +269,70 @@ public final class ModelStore {
     byte[] json = JSON.writeValueAsBytes(root);
     byte[] text = Arrays.copyOf(json, json.length + 1);
     text[json.length] = '\n';
-    writeSynced(file, text);
+    writeSynced(fs, file, text);
   }
 
   /** Writes a new file and forces it to the disk. */
-  private static void writeSynced(Path file, byte[] bytes) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
-      while (buf.hasRemaining()) {
-        channel.write(buf);
-      }
-      channel.force(true);
+  private static void writeSynced(FileSystem fs, Path file, byte[] bytes) throws IOException {
+    try (FSDataOutputStream out = fs.create(file, false)) {
+      out.write(bytes);
+      sync(out);
+    }
+  }
+
+  /** Forces a file to the disk where the stream can (local files, HDFS; not object stores). */
+  private static void sync(FSDataOutputStream out) throws IOException {
+    if (out.hasCapability(StreamCapabilities.HSYNC)) {
+      out.hsync();
     }
   }
 
   /** Refuses to replace anything but a model directory (or an empty one). */
-  private static void checkReplaceable(Path target, Path dir) throws IOException {
-    boolean model = Files.isDirectory(target)
-        && (Files.exists(target.resolve(METADATA_FILE)) || Files.exists(target.resolve(TENSORS_FILE))
-            || isEmptyDirectory(target));
+  private static void checkReplaceable(FileSystem fs, Path target, String dir)
+      throws IOException {
+    boolean model = fs.getFileStatus(target).isDirectory()
+        && (fs.exists(new Path(target, METADATA_FILE)) || fs.exists(new Path(target, TENSORS_FILE))
+            || fs.listStatus(target).length == 0);
     Checks.arg(model, "output '%s' exists but is not a model directory (%s); refusing to "
         + "replace it", dir, HOLDS);
   }
 
-  private static boolean isEmptyDirectory(Path dir) throws IOException {
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      return !entries.iterator().hasNext();
+  /**
+   * Makes a rename or new files in a local directory durable; a no-op elsewhere and where
+   * directories cannot be synced.
+   */
+  private static void syncDirectory(FileSystem fs, Path dir) {
+    if (!(fs instanceof RawLocalFileSystem local)) {
+      return;
     }
-  }
-
-  private static String randomSuffix() {
-    return Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
-  }
-
-  /** Makes a rename or new files in {@code dir} durable; a no-op where directories cannot be synced. */
-  private static void syncDirectory(Path dir) {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+    try (FileChannel channel = FileChannel.open(local.pathToFile(dir).toPath(),
+        StandardOpenOption.READ)) {
       channel.force(true);
     } catch (IOException e) {
       // Windows cannot open a directory; the files themselves were synced.
     }
   }
 
-  private static void deleteQuietly(Path dir) {
-    try {
-      deleteRecursively(dir);
-    } catch (IOException e) {
-      // best effort while another exception propagates
+  private static byte[] readAll(FileSystem fs, Path file) throws IOException {
+    long length = fs.getFileStatus(file).getLen();
+    if (length > Integer.MAX_VALUE - 16) {
+      throw fail(file, "%s bytes, too large for a metadata file", length);
     }
-  }
-
-  /** Deletes {@code dir} and its contents without following symbolic links. */
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return;
+    byte[] bytes = new byte[(int) length];
+    try (FSDataInputStream in = fs.open(file)) {
+      in.readFully(0, bytes);
     }
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        if (e != null) {
-          throw e;
-        }
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    return bytes;
   }
 
   // ---------------------------------------------------------------- reading
 
   /** Parses metadata.json into a spec, putting its other keys into {@code metadata}. */
-  private static NetworkSpec readMetadata(Path file, Map<String, Object> metadata)
+  private static NetworkSpec readMetadata(byte[] bytes, Path file, Map<String, Object> metadata)
       throws IOException {
     JsonNode root;
     try {
-      root = JSON.readTree(Files.readAllBytes(file));
+      root = JSON.readTree(bytes);
     } catch (JsonProcessingException e) {
       throw fail(file, "not valid JSON (%s)", oneLine(e.getOriginalMessage()));
     }

@@ -200,6 +200,40 @@ public final class SafeTensors {
     }
   }
 
+  /**
+   * Reads every tensor of a safetensors file on a Hadoop file system, in header order, with
+   * positioned reads.
+   */
+  public static Map<String, Tensor> read(org.apache.hadoop.fs.FileSystem fs,
+      org.apache.hadoop.fs.Path file) throws IOException {
+    long length = fs.getFileStatus(file).getLen();
+    try (org.apache.hadoop.fs.FSDataInputStream in = fs.open(file)) {
+      return read(new Source() {
+        @Override
+        public long size() {
+          return length;
+        }
+
+        @Override
+        public boolean read(long position, ByteBuffer dst) throws IOException {
+          if (position + dst.remaining() > length) {
+            return false;
+          }
+          if (dst.hasArray()) {
+            in.readFully(position, dst.array(), dst.arrayOffset() + dst.position(),
+                dst.remaining());
+            dst.position(dst.limit());
+          } else {
+            byte[] bytes = new byte[dst.remaining()];
+            in.readFully(position, bytes);
+            dst.put(bytes);
+          }
+          return true;
+        }
+      }, file.toString());
+    }
+  }
+
   /** Reads every tensor of a safetensors file held in memory, in header order. */
   public static Map<String, Tensor> read(byte[] bytes) {
     try {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +29,15 @@ import java.util.stream.Stream;
  */
 final class LocalCluster implements AutoCloseable {
   static final Path ROOT = Path.of("").toAbsolutePath();
+  /**
+   * JVM options of every JVM of the test cluster (Master, Workers, executors, drivers): only the
+   * C1 compiler and the serial collector. The JVMs live for seconds to minutes on a shared 2-core
+   * machine, where C2's compile threads and parallel GC threads compete with the work; the
+   * numerics run in native BLAS and Java's floating point does not depend on the JIT tier, so the
+   * models are the same.
+   */
+  static final String FAST_START_JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+  private static final String DAEMON_JAVA_OPTS = FAST_START_JAVA_OPTS;
   private static final Pattern FLAGS = Pattern.compile("<spark\\.jvm\\.flags>(.*)</spark\\.jvm\\.flags>");
 
   final Path stateDir;
@@ -57,12 +67,24 @@ final class LocalCluster implements AutoCloseable {
     Path appJar = appJar(dir.resolve("sparkprop-app.jar"));
     Path state = dir.resolve("cluster");
     long t0 = System.nanoTime();
-    Result r = run(List.of(ROOT.resolve("scripts/cluster").toString(), "start",
-            "--state-dir", state.toString(), "--workers", Integer.toString(workers),
-            "--worker-cores", "1", "--worker-memory", memory,
-            "--port", Integer.toString(freePort()), "--webui-port", Integer.toString(freePort()),
-            "--timeout", "240", "--stop-with", Long.toString(ProcessHandle.current().pid())),
-        Map.of("SPARKPROP_CLASSPATH", String.join(File.pathSeparator, jars)), 300);
+    Result r = null;
+    // Ports: two distinct free ones picked by the kernel, so a concurrent run of these tests
+    // (another worktree, say) does not pick the same; if one is taken by someone else between
+    // the pick and the Master's bind, the start fails and is retried with new ports.
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      int[] ports = twoFreePorts();
+      r = run(List.of(ROOT.resolve("scripts/cluster").toString(), "start",
+              "--state-dir", state.toString(), "--workers", Integer.toString(workers),
+              "--worker-cores", "1", "--worker-memory", memory,
+              "--port", Integer.toString(ports[0]), "--webui-port", Integer.toString(ports[1]),
+              "--timeout", "240", "--stop-with", Long.toString(ProcessHandle.current().pid())),
+          Map.of("SPARKPROP_CLASSPATH", String.join(File.pathSeparator, jars),
+              "SPARK_DAEMON_JAVA_OPTS", DAEMON_JAVA_OPTS), 300);
+      if (r.code == 0 || !portProblem(r.output)) {
+        break;
+      }
+      System.out.printf("LocalCluster: ports %d/%d were taken, retrying%n", ports[0], ports[1]);
+    }
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertEquals(0, r.code, "scripts/cluster start failed:\n" + r.output);
     String url = Files.readString(state.resolve("url")).trim();
@@ -86,6 +108,7 @@ final class LocalCluster implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaBinary());
     cmd.addAll(jvmFlags);
+    cmd.addAll(List.of(FAST_START_JAVA_OPTS.split(" ")));
     cmd.add("-Xmx1g");
     cmd.add("-Dlog4j.configurationFile=" + ROOT.resolve("conf/log4j2.properties"));
     cmd.add("-cp");
@@ -93,7 +116,8 @@ final class LocalCluster implements AutoCloseable {
     cmd.add("dev.sparkprop.cli.Submit");
     cmd.addAll(List.of("--master", masterUrl, "--deploy-mode", deployMode,
         "--class", "dev.sparkprop.cli.Main",
-        "--conf", "spark.executorEnv.OPENBLAS_NUM_THREADS=1"));
+        "--conf", "spark.executorEnv.OPENBLAS_NUM_THREADS=1",
+        "--conf", "spark.executor.extraJavaOptions=" + FAST_START_JAVA_OPTS));
     for (String c : sparkConf) {
       cmd.add("--conf");
       cmd.add(c);
@@ -177,10 +201,18 @@ final class LocalCluster implements AutoCloseable {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /** Two different ports that were free a moment ago (both held open while picking). */
+  static int[] twoFreePorts() throws IOException {
+    try (ServerSocket a = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ServerSocket b = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return new int[] {a.getLocalPort(), b.getLocalPort()};
     }
+  }
+
+  /** Whether scripts/cluster start failed because a port was taken. */
+  private static boolean portProblem(String output) {
+    return output.contains("is taken") || output.contains("BindException")
+        || output.contains("Address already in use") || output.contains("Failed to bind");
   }
 
   // ---------------------------------------------------------------- processes

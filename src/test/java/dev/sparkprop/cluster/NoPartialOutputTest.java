@@ -40,8 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Nothing lost, nothing half-written: a write that fails or is killed (SIGKILL, so no clean-up
  * code runs) leaves the previous output as it was and nothing that looks like a complete output;
- * only hidden temporary siblings (".NAME.tmp-...") may stay, which neither Spark nor
- * ModelStore.load take for an output.
+ * only hidden temporary siblings (".NAME.tmp-PID@HOST-...") may stay, which neither Spark nor
+ * ModelStore.load take for an output, and which the next successful write of the same output
+ * deletes once their writer is dead.
  */
 @Timeout(value = 420, unit = TimeUnit.SECONDS)
 class NoPartialOutputTest {
@@ -109,6 +110,12 @@ class NoPartialOutputTest {
     }
     assertEquals(before, snapshot(out), "previous output intact");
     assertOnlyHiddenLeftovers(tmp, "out", "ready");
+    assertFalse(hiddenEntries(tmp).isEmpty(), "the killed writer left its temporary directory");
+
+    // The next successful write of the same output deletes what the dead writer left.
+    AtomicOutput.write(new Configuration(), out.toString(), true,
+        dir -> write(Path.of(dir).resolve("part-new"), "new rows"));
+    assertEquals(List.of(), hiddenEntries(tmp), "the dead writer's temporary directory is gone");
   }
 
   @Test
@@ -133,6 +140,11 @@ class NoPartialOutputTest {
           "a half-written model does not load: " + leftover);
     }
     assertOnlyHiddenLeftovers(tmp, "model");
+
+    // The next successful save of the same model deletes what the dead saver left.
+    assertFalse(hiddenEntries(tmp).isEmpty());
+    ModelStore.save(dir, small, true);
+    assertEquals(List.of(), hiddenEntries(tmp), "the dead saver's temporary directory is gone");
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.sparkprop.cluster.EventLog.BlockUpdate;
 import dev.sparkprop.cluster.LocalCluster.Background;
 import dev.sparkprop.cluster.LocalCluster.Executor;
 import dev.sparkprop.cluster.LocalCluster.Result;
+import dev.sparkprop.io.CheckpointStore;
 import dev.sparkprop.io.ModelStore;
 import dev.sparkprop.spark.SparkTestSession;
 import java.io.ByteArrayOutputStream;
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -47,8 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  * sparkprop on a real Spark standalone cluster (scripts/cluster: a Master and two Workers of one
  * core each, every one its own JVM, executors in JVMs of their own), submitted the way
  * scripts/sparkprop submits: distributed training equals local training, and survives a killed
- * executor and executors too small to cache the data; the exit code is the job's outcome in
- * client and in cluster deploy mode.
+ * executor, a killed driver (resumed from its checkpoint) and executors too small to cache the
+ * data; the exit code is the job's outcome in client and in cluster deploy mode.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 // Each test is one or two Spark applications of 20-30 s on an idle 2-core machine; under a load
@@ -129,8 +131,9 @@ class StandaloneClusterTest {
     Path model = tmp.resolve("digits-cluster");
     Path events = Files.createDirectories(tmp.resolve("events-predict"));
     Path clusterOut = tmp.resolve("predictions-cluster");
+    // file:// URIs: model and predictions go through Hadoop's file system API, as hdfs:// would.
     Result r = launch("predict", clientMode(EventLog.settings(events)), "predict", "--model",
-        model.toString(), "--input", digits(), "--output", clusterOut.toString())
+        model.toUri().toString(), "--input", digits(), "--output", clusterOut.toUri().toString())
         .await(DRIVER_TIMEOUT_SECONDS);
     assertEquals(0, r.code(), r.output());
     assertTrue(r.output().contains("wrote 1797 predictions"), r.output());
@@ -199,6 +202,62 @@ class StandaloneClusterTest {
 
   @Test
   @Order(4)
+  void train_driverKilledAfterCheckpoint_resumeOnClusterGivesUninterruptedModel()
+      throws Exception {
+    Path checkpoints = tmp.resolve("driver-kill-checkpoints");
+    Path model = tmp.resolve("digits-killed-driver");
+    Background driver = launch("train-driver-kill", clientMode(List.of()),
+        with(digitsTraining(model), "checkpoint.dir=" + checkpoints, "checkpoint.every=1"));
+    Configuration hadoop = new Configuration();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRIVER_TIMEOUT_SECONDS);
+    while (CheckpointStore.latestEpoch(hadoop, checkpoints.toString()).isEmpty()) {
+      assertTrue(driver.process.isAlive(), "driver ended before a checkpoint:\n" + driver.output());
+      assertTrue(System.nanoTime() < deadline, "no checkpoint in time:\n" + driver.output());
+      Thread.sleep(10);
+    }
+    // Client deploy mode: the submitting JVM (Submit -> SparkSubmit, in process) is the driver.
+    List<Executor> executorsAtKill = cluster.executors();
+    assertFalse(executorsAtKill.isEmpty(), "executors were running");
+    driver.process.destroyForcibly(); // SIGKILL
+    assertTrue(driver.process.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(128 + 9, driver.process.exitValue(), "killed by SIGKILL:\n" + driver.output());
+    int killedAt = CheckpointStore.latestEpoch(hadoop, checkpoints.toString()).orElseThrow();
+    System.out.printf("StandaloneClusterTest: driver killed with the checkpoint of epoch %d of"
+        + " 25 in place%n", killedAt);
+    assertTrue(killedAt < 25, "killed before the end, at epoch " + killedAt);
+    assertFalse(driver.output().contains("model written"), driver.output());
+    // Nothing under the model's name: a killed run leaves no complete-looking model.
+    try (Stream<Path> entries = Files.list(tmp)) {
+      List<String> left = entries.map(f -> f.getFileName().toString())
+          .filter(n -> n.contains(model.getFileName().toString())).toList();
+      assertTrue(left.stream().allMatch(n -> n.startsWith(".")), "only hidden leftovers: " + left);
+    }
+    // The Master ends the application of the lost driver, and its Workers its executors.
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (executorsAtKill.stream().anyMatch(e -> ProcessHandle.of(e.pid())
+        .map(ProcessHandle::isAlive).orElse(false))) {
+      assertTrue(System.nanoTime() < deadline, "executors of the killed driver still run: "
+          + cluster.executors());
+      Thread.sleep(100);
+    }
+
+    Result r = launch("train-driver-resume", clientMode(List.of()), "train", "--resume",
+        checkpoints.toString()).await(DRIVER_TIMEOUT_SECONDS);
+    report("train --resume after driver kill", r);
+    assertEquals(0, r.code(), r.output());
+    assertTrue(r.output().contains("sparkprop: resuming from "), r.output());
+    assertTrue(r.output().contains("master " + cluster.masterUrl), r.output());
+    assertEquals(26, Files.readAllLines(model.resolve("history.csv")).size(),
+        "the history holds all 25 epochs, those before the kill too");
+    assertModelsEqual(localDigitsModel, model);
+    Path uninterruptedOnCluster = tmp.resolve("digits-cluster");
+    if (Files.exists(uninterruptedOnCluster)) { // when train_twoExecutors_... ran before
+      assertModelsEqual(uninterruptedOnCluster, model);
+    }
+  }
+
+  @Test
+  @Order(5)
   void train_executorsTooSmallToCache_blocksSpillToDiskAndModelUnchanged() throws Exception {
     Path data = tmp.resolve("synthetic.parquet");
     SparkSession spark = SparkTestSession.start("StandaloneClusterTest");
@@ -238,7 +297,7 @@ class StandaloneClusterTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void clientMode_badValueFoundInExecutors_exitsInputWithOneLine() throws Exception {
     Path csv = tmp.resolve("nan.csv");
     Files.writeString(csv, "a,b,y\n1.0,2.0,0.5\n2.0,NaN,1.5\n3.0,4.0,0.1\n");
@@ -254,13 +313,15 @@ class StandaloneClusterTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void clusterDeployMode_driverFails_exitsNonZeroThoughSparkSubmitWouldNot() throws Exception {
     Path csv = tmp.resolve("nan-cluster.csv");
     Files.writeString(csv, "a,b,y\n1.0,2.0,0.5\n2.0,NaN,1.5\n3.0,4.0,0.1\n");
     Result r = submit("cluster-fail", clusterMode(), "cluster", "train", "input=" + csv, "label=y",
         "task=regression", "output=" + tmp.resolve("cluster-fail-model"))
         .await(DRIVER_TIMEOUT_SECONDS);
+    // Not 1 (internal error) nor the driver's own 3: the Master reports only FAILED.
+    assertEquals(7, Submit.DRIVER_FAILED);
     assertEquals(Submit.DRIVER_FAILED, r.code(), r.output());
     assertTrue(r.output().contains("State of driver driver-"), r.output());
     assertTrue(r.output().lines().anyMatch(l -> l.startsWith("sparkprop: error: driver driver-")
@@ -273,7 +334,7 @@ class StandaloneClusterTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void clusterDeployMode_driverFinishes_exitsZero() throws Exception {
     Path csv = tmp.resolve("ok-cluster.csv");
     StringBuilder sb = new StringBuilder("a,b,y\n");
@@ -282,11 +343,13 @@ class StandaloneClusterTest {
     }
     Files.writeString(csv, sb.toString());
     Path out = tmp.resolve("cluster-ok-model");
+    // A file:// URI: the model is written through Hadoop's file system API, as to hdfs://.
     Result r = submit("cluster-ok", clusterMode(), "cluster", "train", "input=" + csv, "label=y",
-        "task=regression", "epochs=3", "output=" + out).await(DRIVER_TIMEOUT_SECONDS);
+        "task=regression", "epochs=3", "output=" + out.toUri()).await(DRIVER_TIMEOUT_SECONDS);
     assertEquals(0, r.code(), r.output());
     assertTrue(r.output().contains("FINISHED on " + cluster.masterUrl), r.output());
-    assertTrue(Files.isRegularFile(out.resolve(ModelStore.METADATA_FILE)));
+    assertEquals(3, ModelStore.load(out).metadata().get("training") instanceof Map<?, ?> t
+        ? ((Number) t.get("epochs")).intValue() : -1);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -308,6 +371,12 @@ class StandaloneClusterTest {
         "output=" + output};
   }
 
+  static String[] with(String[] args, String... more) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    all.addAll(Arrays.asList(more));
+    return all.toArray(String[]::new);
+  }
+
   static String[] syntheticTraining(Path data, Path output) {
     return new String[] {"train", "input=" + data, "label=y", "task=regression",
         "network.hidden=[16]", "network.hidden-activation=tanh", "epochs=6", "block-size=512",
@@ -324,7 +393,8 @@ class StandaloneClusterTest {
 
   /** Spark settings of a driver in standalone cluster deploy mode: it runs on a Worker. */
   static List<String> clusterMode() {
-    return List.of("spark.ui.enabled=false", "spark.driver.memory=512m");
+    return List.of("spark.ui.enabled=false", "spark.driver.memory=512m",
+        "spark.driver.extraJavaOptions=" + LocalCluster.FAST_START_JAVA_OPTS);
   }
 
   static Background launch(String name, List<String> conf, String... args) throws IOException {

@@ -2,6 +2,7 @@ package dev.sparkprop.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,6 +86,23 @@ class CheckpointStoreTest {
     assertEquals(Double.POSITIVE_INFINITY, back.best().loss());
     assertNull(back.best().params());
     assertTrue(back.finished());
+  }
+
+  @Test
+  void write_deletesTemporaryCheckpointOfADeadRunOnly() throws Exception {
+    Process ended = new ProcessBuilder("true").start();
+    ended.waitFor();
+    String suffix = "@" + HiddenSiblings.HOST + "-0123456789abcdef";
+    Path dead = Files.createDirectories(dir.resolve(".epoch-000003.tmp-" + ended.pid() + suffix));
+    Files.writeString(dead.resolve(CheckpointStore.STATE_FILE), "half a checkpoint");
+    Path live = Files.createDirectories(dir.resolve(".epoch-000003.tmp-"
+        + ProcessHandle.current().pid() + suffix));
+
+    CheckpointStore.write(CONF, dir.toString(), checkpoint(2), "", Scaling.NONE);
+
+    assertFalse(Files.exists(dead), "left by a process that has ended");
+    assertTrue(Files.exists(live), "a live process may still be writing it");
+    assertEquals(Optional.of(2), CheckpointStore.latestEpoch(CONF, dir.toString()));
   }
 
   @Test

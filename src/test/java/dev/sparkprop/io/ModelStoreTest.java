@@ -517,6 +517,40 @@ class ModelStoreTest {
   }
 
   @Test
+  void save_fileUri_writtenThroughHadoopAndLoadsBackEqual() throws IOException {
+    Path dir = tmp.resolve("uri/model");
+    String uri = dir.toUri().toString(); // file:///...
+    assertTrue(uri.startsWith("file:/"), uri);
+    Model model = model(Loss.CROSS_ENTROPY, 3);
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+
+    ModelStore.save(conf, uri, model, false, Map.of("history.csv", "epoch\n1\n".getBytes(
+        StandardCharsets.UTF_8)));
+
+    assertEquals(model, ModelStore.load(conf, uri));
+    assertEquals(model, ModelStore.load(dir));
+    // Hadoop's checksummed local file system would add .crc files: the raw one writes none.
+    assertEquals(List.of("history.csv", ModelStore.METADATA_FILE, ModelStore.TENSORS_FILE),
+        siblings(dir));
+    assertEquals(List.of("model"), siblings(dir.getParent()));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ModelStore.save(conf, uri, model, false, Map.of()));
+    assertEquals("output '" + uri + "' already exists; pass --overwrite to replace it",
+        e.getMessage());
+    ModelStore.save(conf, uri, model(Loss.CROSS_ENTROPY, 4), true, Map.of());
+    assertEquals(model(Loss.CROSS_ENTROPY, 4), ModelStore.load(conf, uri));
+    assertEquals(List.of("model"), siblings(dir.getParent()));
+  }
+
+  @Test
+  void load_missingFileUri_namesIt() {
+    String uri = tmp.resolve("absent").toUri().toString();
+    ModelFormatException e = assertThrows(ModelFormatException.class,
+        () -> ModelStore.load(new org.apache.hadoop.conf.Configuration(), uri));
+    assertEquals("model directory '" + uri + "' does not exist", e.getMessage());
+  }
+
+  @Test
   void save_newDirectoryWithOverwrite_createsParents() throws IOException {
     Path dir = tmp.resolve("a/b/out");
     Model model = model(Loss.BINARY_CROSS_ENTROPY, 1);

@@ -20,11 +20,16 @@ import org.apache.hadoop.fs.Path;
 public final class AtomicOutput {
   private AtomicOutput() {}
 
-  /** Throws unless {@code path} is free or {@code overwrite} is set. */
+  /**
+   * Throws unless {@code path} is free or {@code overwrite} is set. An output whose replacement
+   * a killed run interrupted is first put back ({@link HiddenSiblings#restoreInterrupted}), so
+   * it counts as existing.
+   */
   public static void checkWritable(Configuration conf, String path, boolean overwrite) {
     try {
       Path p = new Path(path);
       FileSystem fs = p.getFileSystem(conf);
+      HiddenSiblings.restoreInterrupted(fs, fs.makeQualified(p));
       if (fs.exists(p) && !overwrite) {
         throw new IllegalArgumentException(exists(path));
       }
@@ -34,11 +39,16 @@ public final class AtomicOutput {
     }
   }
 
-  /** Whether something exists at {@code path}; false if it cannot be checked (the write will say why). */
+  /**
+   * Whether something exists at {@code path}, after putting back an output whose replacement a
+   * killed run interrupted; false if it cannot be checked (the write will say why).
+   */
   public static boolean exists(Configuration conf, String path) {
     try {
       Path p = new Path(path);
-      return p.getFileSystem(conf).exists(p);
+      FileSystem fs = p.getFileSystem(conf);
+      HiddenSiblings.restoreInterrupted(fs, fs.makeQualified(p));
+      return fs.exists(p);
     } catch (IOException | IllegalArgumentException e) {
       return false;
     }

@@ -85,6 +85,37 @@ public final class HiddenSiblings {
     return deleted;
   }
 
+  /**
+   * Puts back an output whose replacement a killed run interrupted: the run had moved the
+   * complete previous output aside to {@code .NAME.old-...} but died before moving the new one
+   * into place, so {@code target} is missing. The most recent abandoned {@code .old} sibling is
+   * renamed back to {@code target} (only when nothing is at {@code target}); best effort.
+   *
+   * @return whether an output was put back
+   */
+  public static boolean restoreInterrupted(FileSystem fs, Path target) {
+    Path parent = target.getParent();
+    try {
+      if (parent == null || fs.exists(target)) {
+        return false;
+      }
+      long now = System.currentTimeMillis();
+      FileStatus newest = null;
+      for (FileStatus s : fs.listStatus(parent)) {
+        Matcher m = SIBLING.matcher(s.getPath().getName());
+        if (m.matches() && m.group(1).equals(target.getName())
+            && s.getPath().getName().startsWith("." + target.getName() + ".old-")
+            && abandoned(m.group(2), m.group(3), s.getModificationTime(), now)
+            && (newest == null || s.getModificationTime() > newest.getModificationTime())) {
+          newest = s;
+        }
+      }
+      return newest != null && fs.rename(newest.getPath(), target);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Whether the sibling's writer is gone: a dead PID of this host, or older than MAX_AGE. */
   static boolean abandoned(String pid, String host, long modifiedMillis, long nowMillis) {
     if (pid != null && HOST.equals(host)) {

@@ -130,6 +130,7 @@ public final class ModelStore {
     Path target = fs.makeQualified(given);
     Checks.arg(target.getParent() != null && !target.getName().isEmpty(),
         "output '%s' must name a directory", dir);
+    HiddenSiblings.restoreInterrupted(fs, target);
     if (fs.exists(target)) {
       Checks.arg(overwrite, "output '%s' already exists; pass --overwrite to replace it", dir);
       checkReplaceable(fs, target, dir);
@@ -187,6 +188,9 @@ public final class ModelStore {
     }
     Path path = new Path(dir);
     FileSystem fs = fileSystem(path, conf);
+    if (!fs.exists(path)) {
+      HiddenSiblings.restoreInterrupted(fs, fs.makeQualified(path));
+    }
     if (!fs.exists(path)) {
       throw new ModelFormatException("model directory '" + dir + "' does not exist");
     }

@@ -1,6 +1,7 @@
 package dev.sparkprop.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -53,6 +54,28 @@ class HiddenSiblingsTest {
         ".out.backup", ".out.tmp-" + self + "@" + host + "-0123456789abcdef",
         ".out.tmp-12@other-host-fedcba9876543210",
         ".out.tmp-550e8400-e29b-41d4-a716-446655440001", "out").stream().sorted().toList(),
+        entries());
+  }
+
+  @Test
+  void restoreInterrupted_putsBackNewestAbandonedOldOnlyWhenOutputMissing() throws Exception {
+    long self = ProcessHandle.current().pid();
+    long dead = deadPid();
+    String host = HiddenSiblings.HOST;
+    Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+    dir(".out.old-" + dead + "@" + host + "-00000000000000aa", hourAgo);
+    dir(".out.old-" + dead + "@" + host + "-00000000000000bb", null); // newest: put back
+    dir(".out.old-" + self + "@" + host + "-00000000000000cc", null); // live writer: kept
+    dir(".out.tmp-" + dead + "@" + host + "-00000000000000dd", null); // never complete
+    FileSystem fs = FileSystem.getLocal(new Configuration());
+    org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(tmp.resolve("out").toString());
+
+    assertTrue(HiddenSiblings.restoreInterrupted(fs, out));
+    assertFalse(HiddenSiblings.restoreInterrupted(fs, out)); // out exists now: nothing to do
+
+    assertEquals(List.of(".out.old-" + dead + "@" + host + "-00000000000000aa",
+        ".out.old-" + self + "@" + host + "-00000000000000cc",
+        ".out.tmp-" + dead + "@" + host + "-00000000000000dd", "out").stream().sorted().toList(),
         entries());
   }
 

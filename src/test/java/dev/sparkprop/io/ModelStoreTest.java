@@ -501,6 +501,30 @@ class ModelStoreTest {
   }
 
   @Test
+  void killedBetweenTheTwoRenames_previousModelIsPutBack() throws Exception {
+    // A replace moves the old model aside, then the new one in. A run killed between the two
+    // leaves only the hidden .old sibling; loading and the next save put it back.
+    Model old = model(Loss.MSE, 1);
+    Path dir = tmp.resolve("out");
+    ModelStore.save(dir, old, false);
+    Process p = new ProcessBuilder("true").start();
+    p.waitFor();
+    Path aside = tmp.resolve(".out.old-" + p.pid() + "@" + HiddenSiblings.HOST + "-00ff");
+    Files.move(dir, aside);
+
+    assertEquals(old, ModelStore.load(dir));
+    assertEquals(List.of("out"), siblings(tmp));
+
+    Files.move(dir, aside);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ModelStore.save(dir, model(Loss.MSE, 2), false));
+    assertEquals("output '" + dir + "' already exists; pass --overwrite to replace it",
+        e.getMessage());
+    assertEquals(old, ModelStore.load(dir));
+    assertEquals(List.of("out"), siblings(tmp));
+  }
+
+  @Test
   void save_existingWithOverwrite_replaces() throws IOException {
     Path dir = tmp.resolve("out");
     ModelStore.save(dir, model(Loss.MSE, 1), false);

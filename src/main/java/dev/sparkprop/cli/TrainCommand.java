@@ -397,6 +397,7 @@ final class TrainCommand {
     provenance.put("spark_version", spark.version());
     provenance.put("java_version", System.getProperty("java.version"));
     provenance.put("blas", dev.ludovic.netlib.blas.BLAS.getInstance().getClass().getSimpleName());
+    provenance.put("element_wise", dev.sparkprop.nn.VectorMath.path());
     provenance.put("master", spark.sparkContext().master());
     provenance.put("seed", s.seed());
     provenance.put("trained_at", Instant.now().toString());

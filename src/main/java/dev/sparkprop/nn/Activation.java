@@ -52,16 +52,8 @@ public enum Activation {
   public void apply(double[] z, int rows, int cols) {
     final int n = rows * cols;
     switch (this) {
-      case SIGMOID -> {
-        for (int i = 0; i < n; i++) {
-          z[i] = sigmoid(z[i]);
-        }
-      }
-      case TANH -> {
-        for (int i = 0; i < n; i++) {
-          z[i] = Math.tanh(z[i]);
-        }
-      }
+      case SIGMOID -> VectorMath.sigmoid(z, n);
+      case TANH -> VectorMath.tanh(z, n);
       case RELU -> {
         for (int i = 0; i < n; i++) {
           z[i] = z[i] > 0 ? z[i] : 0.0;
@@ -118,15 +110,6 @@ public enum Activation {
           "softmax has no element-wise derivative; it is only used fused with cross_entropy");
       default -> throw new IllegalStateException(this.toString());
     }
-  }
-
-  /** The logistic function, written so that neither branch overflows. */
-  static double sigmoid(double z) {
-    if (z >= 0) {
-      return 1.0 / (1.0 + Math.exp(-z));
-    }
-    double e = Math.exp(z);
-    return e / (1.0 + e);
   }
 
   /** In-place softmax of {@code z[off .. off+len)}; returns log(sum(exp(z))) of the input. */

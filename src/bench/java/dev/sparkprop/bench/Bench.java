@@ -195,6 +195,7 @@ public final class Bench {
     results.info("spark", spark.version() + ", master " + spark.sparkContext().master());
     results.info("blas", blas + (blas.equals("JNIBLAS") ? " (native OpenBLAS), "
         + "OPENBLAS_NUM_THREADS=" + threads : " (pure Java)"));
+    results.info("element-wise", dev.sparkprop.nn.VectorMath.path());
     results.info("jvm", System.getProperty("java.vm.name") + " "
         + System.getProperty("java.runtime.version") + ", heap "
         + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, "

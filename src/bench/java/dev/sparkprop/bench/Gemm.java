@@ -241,8 +241,8 @@ final class Gemm {
       for (int l = 0; l < spec.numLayers(); l++) {
         act[l] = fill(new double[spec.layer(l).outputs() * blockSize], r);
       }
-      d1 = fill(new double[spec.maxWidth() * blockSize], r);
-      d2 = new double[spec.maxWidth() * blockSize];
+      d1 = fill(new double[spec.widestOutput() * blockSize], r);
+      d2 = new double[spec.widestOutput() * blockSize];
     }
 
     @Override
@@ -303,8 +303,8 @@ final class Gemm {
       for (int l = 0; l < spec.numLayers(); l++) {
         act[l] = fill(new float[spec.layer(l).outputs() * blockSize], r);
       }
-      d1 = fill(new float[spec.maxWidth() * blockSize], r);
-      d2 = new float[spec.maxWidth() * blockSize];
+      d1 = fill(new float[spec.widestOutput() * blockSize], r);
+      d2 = new float[spec.widestOutput() * blockSize];
     }
 
     @Override

@@ -3,17 +3,21 @@ package dev.sparkprop.nn;
 import java.util.Arrays;
 
 /**
- * Per-task buffers for {@link Network}: each layer's activations, two delta buffers and a
- * vector of ones, sized for a block of up to {@link #capacity()} rows. Allocated once per
- * partition (or per thread) and reused for every block; grows only when a larger block comes.
- * Not thread-safe.
+ * Buffers for {@link Network}: each layer's activations, two delta buffers and a vector of
+ * ones, sized for a block of up to {@link #capacity()} rows. Reused for every block; grows only
+ * when a larger block comes. Not thread-safe: one per thread ({@link #forThread}).
  */
 public final class Workspace {
+  private static final ThreadLocal<Workspace> PER_THREAD = new ThreadLocal<>();
+
   private final NetworkSpec spec;
   private int capacity;
   /** activations[l]: outputs of layer l, {@code out_l x capacity} column-major. */
   final double[][] activations;
-  /** Two buffers of {@code maxWidth x capacity}: the delta of a layer and of the one below. */
+  /**
+   * Two buffers of {@code widest layer output x capacity}: the delta of a layer and of the one
+   * below. The input width does not count: no delta is formed below the first layer.
+   */
   double[] deltaA;
   double[] deltaB;
   /** {@code capacity} ones, to sum delta columns into bias gradients with one dgemv. */
@@ -23,6 +27,23 @@ public final class Workspace {
     this.spec = spec;
     this.activations = new double[spec.numLayers()][];
     allocate(Math.max(1, initialRows));
+  }
+
+  /**
+   * This thread's workspace for {@code spec}, holding at least {@code rows} rows. A Spark
+   * executor runs every epoch's tasks on the same pooled threads, so the buffers are allocated
+   * once per thread instead of once per task and epoch. Each thread keeps one workspace, for the
+   * last network it served (a workspace for another network replaces it). The caller must be
+   * done with it before anything on the same thread asks again.
+   */
+  public static Workspace forThread(NetworkSpec spec, int rows) {
+    Workspace ws = PER_THREAD.get();
+    if (ws == null || !ws.spec.equals(spec)) {
+      ws = new Workspace(spec, rows);
+      PER_THREAD.set(ws);
+    }
+    ws.ensure(rows);
+    return ws;
   }
 
   public int capacity() {
@@ -41,7 +62,7 @@ public final class Workspace {
     for (int l = 0; l < spec.numLayers(); l++) {
       activations[l] = new double[spec.layer(l).outputs() * rows];
     }
-    int width = spec.maxWidth();
+    int width = spec.widestOutput();
     deltaA = new double[width * rows];
     deltaB = new double[width * rows];
     ones = new double[rows];

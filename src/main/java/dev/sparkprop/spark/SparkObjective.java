@@ -18,7 +18,8 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * The {@link Objective} that runs on Spark. Each call broadcasts the flat parameter vector,
- * runs forward and backward over every cached block (one {@link Workspace} per task), sums
+ * runs forward and backward over every cached block (through its thread's reused
+ * {@link Workspace}), sums
  * gradient, loss and row count with {@code treeAggregate}, divides by the row count on the
  * driver and destroys the broadcast. It holds no formula: the math is {@link Network}'s.
  *
@@ -123,7 +124,7 @@ public final class SparkObjective implements Objective, AutoCloseable {
         Workspace ws = null;
         while (it.hasNext()) {
           Block b = it.next();
-          ws = ws == null ? new Workspace(spec, b.rows) : ws;
+          ws = ws == null ? Workspace.forThread(spec, b.rows) : ws;
           double loss = network.loss(weights.value(), b, ws);
           m.add(network.outputs(ws), b.y, b.targetWidth, b.rows, loss);
         }
@@ -162,7 +163,7 @@ public final class SparkObjective implements Objective, AutoCloseable {
     while (it.hasNext()) {
       Block b = it.next();
       if (ws == null) {
-        ws = new Workspace(spec, b.rows);
+        ws = Workspace.forThread(spec, b.rows);
       }
       loss += withGradient ? network.lossAndGradient(params, b, ws, gradient)
           : network.loss(params, b, ws);
@@ -187,7 +188,7 @@ public final class SparkObjective implements Objective, AutoCloseable {
       }
       if (network == null) {
         network = new Network(spec);
-        ws = new Workspace(spec, b.rows);
+        ws = Workspace.forThread(spec, b.rows);
         gradient = new double[params.length];
       }
       loss += network.lossAndGradient(params, b, ws, gradient);

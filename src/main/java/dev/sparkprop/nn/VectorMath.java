@@ -1,6 +1,7 @@
 package dev.sparkprop.nn;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -49,6 +50,22 @@ public final class VectorMath {
     }
   }
 
+  /** Overwrites {@code z[0, n)} with the logistic function, in float (float32 blocks). */
+  public static void sigmoid(float[] z, int n) {
+    int i = VECTOR ? Lanes.sigmoid(z, n) : 0;
+    for (; i < n; i++) {
+      z[i] = 1.0f / (1.0f + (float) Math.exp(-z[i]));
+    }
+  }
+
+  /** Overwrites {@code z[0, n)} with tanh(z), in float (float32 blocks). */
+  public static void tanh(float[] z, int n) {
+    int i = VECTOR ? Lanes.tanh(z, n) : 0;
+    for (; i < n; i++) {
+      z[i] = (float) Math.tanh(z[i]);
+    }
+  }
+
   /**
    * The logistic function without a branch: for z far below 0, exp(-z) overflows to infinity
    * and the result is 0, the correctly rounded value below z = -745 and within a denormal of it
@@ -66,6 +83,8 @@ public final class VectorMath {
   private static final class Lanes {
     static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
     static final DoubleVector ONE = DoubleVector.broadcast(DOUBLES, 1.0);
+    static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    static final FloatVector ONE_F = FloatVector.broadcast(FLOATS, 1.0f);
 
     static int sigmoid(double[] z, int n) {
       int bound = DOUBLES.loopBound(n);
@@ -81,6 +100,24 @@ public final class VectorMath {
       int bound = DOUBLES.loopBound(n);
       for (int i = 0; i < bound; i += DOUBLES.length()) {
         DoubleVector.fromArray(DOUBLES, z, i).lanewise(VectorOperators.TANH).intoArray(z, i);
+      }
+      return bound;
+    }
+
+    static int sigmoid(float[] z, int n) {
+      int bound = FLOATS.loopBound(n);
+      for (int i = 0; i < bound; i += FLOATS.length()) {
+        FloatVector v = FloatVector.fromArray(FLOATS, z, i);
+        FloatVector e = v.neg().lanewise(VectorOperators.EXP);
+        ONE_F.div(e.add(1.0f)).intoArray(z, i);
+      }
+      return bound;
+    }
+
+    static int tanh(float[] z, int n) {
+      int bound = FLOATS.loopBound(n);
+      for (int i = 0; i < bound; i += FLOATS.length()) {
+        FloatVector.fromArray(FLOATS, z, i).lanewise(VectorOperators.TANH).intoArray(z, i);
       }
       return bound;
     }

@@ -22,6 +22,43 @@ public final class Workspace {
   double[] deltaB;
   /** {@code capacity} ones, to sum delta columns into bias gradients with one dgemv. */
   double[] ones;
+  /** The float32 path's buffers, allocated at its first block (null until then). */
+  Floats floats;
+
+  /**
+   * Buffers of the float32 path: hidden activations and deltas in float (the output layer's
+   * are the double {@code activations[last]} and {@code deltaA}), the parameters narrowed to
+   * float, and one block's float gradient before it is added to the double sum.
+   */
+  static final class Floats {
+    final float[][] activations;
+    final float[] deltaA;
+    final float[] deltaB;
+    final float[] ones;
+    final float[] params;
+    final float[] gradient;
+
+    Floats(NetworkSpec spec, int rows) {
+      activations = new float[spec.numLayers()][];
+      for (int l = 0; l < spec.numLayers(); l++) {
+        activations[l] = new float[spec.layer(l).outputs() * rows];
+      }
+      deltaA = new float[spec.widestOutput() * rows];
+      deltaB = new float[spec.widestOutput() * rows];
+      ones = new float[rows];
+      Arrays.fill(ones, 1.0f);
+      params = new float[spec.numParams()];
+      gradient = new float[spec.numParams()];
+    }
+  }
+
+  /** The float32 buffers for the current capacity. */
+  Floats floats() {
+    if (floats == null || floats.ones.length < capacity) {
+      floats = new Floats(spec, capacity);
+    }
+    return floats;
+  }
 
   public Workspace(NetworkSpec spec, int initialRows) {
     this.spec = spec;

@@ -3,6 +3,7 @@ package dev.sparkprop.spark;
 import dev.sparkprop.io.InputMapping;
 import dev.sparkprop.nn.Block;
 import dev.sparkprop.nn.Checks;
+import dev.sparkprop.nn.Precision;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -140,10 +141,11 @@ public final class BlockStacker {
    * its global index as its id (for mini-batches). Features are
    * standardised with {@code stats} where it has feature statistics, labels likewise. With
    * {@code oneHotClasses > 0} a class label becomes a one-hot row of that width (for losses other
-   * than cross-entropy); otherwise a class is stored as its index (target width 1).
+   * than cross-entropy); otherwise a class is stored as its index (target width 1). With
+   * {@link Precision#FLOAT32} the standardised features are stored as floats.
    */
   public static JavaRDD<Block> stack(Dataset<Row> canonical, DataScan scan, SplitSpec split,
-      Split which, Stats stats, int blockSize, int oneHotClasses) {
+      Split which, Stats stats, int blockSize, int oneHotClasses, Precision precision) {
     Checks.arg(blockSize >= 1, "block size must be >= 1, got %s", blockSize);
     final int fw = scan.featureWidth;
     final int lw = scan.labelWidth;
@@ -218,7 +220,7 @@ public final class BlockStacker {
           y = y == null ? null : Arrays.copyOf(y, n * tw);
           ids = Arrays.copyOf(ids, n);
         }
-        return new Block(n, fw, x, tw, y, ids);
+        return new Block(n, fw, x, tw, y, ids).to(precision);
       }
     }, true);
   }

@@ -6,6 +6,7 @@ import dev.sparkprop.nn.Init;
 import dev.sparkprop.nn.LayerSpec;
 import dev.sparkprop.nn.Network;
 import dev.sparkprop.nn.NetworkSpec;
+import dev.sparkprop.nn.Precision;
 import dev.sparkprop.nn.Workspace;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -114,11 +115,11 @@ final class Gemm {
    * Rows per second of sparkprop's whole kernel ({@code Network.lossAndGradient}: products,
    * activations, loss) on blocks in memory, without Spark: what a task could reach.
    */
-  List<Double> kernelRowsPerSecond(int threads, long rowsPerThread, int passes)
-      throws Exception {
+  List<Double> kernelRowsPerSecond(int threads, long rowsPerThread, int passes,
+      Precision precision) throws Exception {
     List<Worker> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      workers.add(new KernelWorker(rowsPerThread, t));
+      workers.add(new KernelWorker(rowsPerThread, t, precision));
     }
     return time(workers, passes);
   }
@@ -191,7 +192,7 @@ final class Gemm {
     final double[] params;
     final double[] gradient;
 
-    KernelWorker(long totalRows, int seed) {
+    KernelWorker(long totalRows, int seed, Precision precision) {
       Random r = new Random(seed);
       int f = spec.inputSize();
       for (long done = 0; done < totalRows; done += blockSize) {
@@ -200,7 +201,7 @@ final class Gemm {
         for (int i = 0; i < n; i++) {
           y[i] = r.nextInt(spec.outputSize());
         }
-        blocks.add(new Block(n, f, fill(new double[n * f], r), 1, y));
+        blocks.add(new Block(n, f, fill(new double[n * f], r), 1, y).to(precision));
       }
       params = Init.AUTO.initialize(spec, seed);
       gradient = new double[spec.numParams()];

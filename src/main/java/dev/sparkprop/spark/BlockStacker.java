@@ -151,12 +151,10 @@ public final class BlockStacker {
     final int lw = scan.labelWidth;
     final int tw = oneHotClasses > 0 ? oneHotClasses : lw;
     final long[] offsets = scan.offsets();
-    final double[] fMean = stats == null ? null : stats.featureMean();
-    final double[] fScale = stats == null || stats.featureStd() == null ? null
-        : inverse(stats.featureStd());
-    final double[] lMean = stats == null ? null : stats.labelMean();
-    final double[] lScale = stats == null || stats.labelStd() == null ? null
-        : inverse(stats.labelStd());
+    final Standardizer features = stats == null ? null
+        : Standardizer.of(stats.featureMean(), stats.featureStd());
+    final Standardizer labels = stats == null ? null
+        : Standardizer.of(stats.labelMean(), stats.labelStd());
     Dataset<Row> cols = lw > 0 ? canonical.select(InputMapping.FEATURES, InputMapping.LABEL)
         : canonical.select(InputMapping.FEATURES);
     return cols.javaRDD().mapPartitionsWithIndex((p, it) -> new Iterator<Block>() {
@@ -195,19 +193,18 @@ public final class BlockStacker {
           ids[n] = index - 1;
           int xo = n * fw;
           RowValues.readVector(row.get(0), x, xo, fw, "features", null);
-          if (fMean != null) {
-            for (int i = 0; i < fw; i++) {
-              x[xo + i] = (x[xo + i] - fMean[i]) * fScale[i];
-            }
+          if (features != null) {
+            features.apply(x, xo);
           }
           if (lw > 0) {
             RowValues.readVector(row.get(1), label, 0, lw, "label", null);
             if (oneHotClasses > 0) {
               y[n * tw + (int) label[0]] = 1.0;
             } else {
-              for (int k = 0; k < lw; k++) {
-                y[n * lw + k] = lMean == null ? label[k] : (label[k] - lMean[k]) * lScale[k];
+              if (labels != null) {
+                labels.apply(label, 0);
               }
+              System.arraycopy(label, 0, y, n * lw, lw);
             }
           }
           n++;
@@ -223,14 +220,6 @@ public final class BlockStacker {
         return new Block(n, fw, x, tw, y, ids).to(precision);
       }
     }, true);
-  }
-
-  private static double[] inverse(double[] v) {
-    double[] r = new double[v.length];
-    for (int i = 0; i < v.length; i++) {
-      r[i] = 1.0 / v[i];
-    }
-    return r;
   }
 
   /** All blocks of an RDD collected to the driver (tests and tiny data). */

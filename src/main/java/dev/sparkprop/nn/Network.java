@@ -211,28 +211,28 @@ public final class Network {
 
   /** Overwrites {@code z} with Z_l = W_l A + b_l 1^T (out_l x rows) and returns it. */
   private double[] linear(double[] params, int l, double[] a, int rows, double[] z) {
-    LayerSpec layer = spec.layer(l);
-    int in = layer.inputs();
-    int o = layer.outputs();
-    int bOff = biasOffsets[l];
-    for (int c = 0; c < rows; c++) {
-      System.arraycopy(params, bOff, z, c * o, o);
-    }
+    int in = spec.layer(l).inputs();
+    int o = spec.layer(l).outputs();
+    fillBias(params, l, z, rows);
     blas.dgemm("T", "N", o, rows, in, 1.0, params, weightOffsets[l], in, a, 0, in, 1.0, z, 0, o);
     return z;
   }
 
   /** {@link #linear(double[], int, double[], int, double[])} in float with sgemm. */
   private float[] linear(float[] params, int l, float[] a, int rows, float[] z) {
-    LayerSpec layer = spec.layer(l);
-    int in = layer.inputs();
-    int o = layer.outputs();
-    int bOff = biasOffsets[l];
-    for (int c = 0; c < rows; c++) {
-      System.arraycopy(params, bOff, z, c * o, o);
-    }
+    int in = spec.layer(l).inputs();
+    int o = spec.layer(l).outputs();
+    fillBias(params, l, z, rows);
     blas.sgemm("T", "N", o, rows, in, 1.0f, params, weightOffsets[l], in, a, 0, in, 1.0f, z, 0, o);
     return z;
+  }
+
+  /** Copies b_l into each of the first {@code rows} columns of z (both double[] or float[]). */
+  private void fillBias(Object params, int l, Object z, int rows) {
+    int o = spec.layer(l).outputs();
+    for (int c = 0; c < rows; c++) {
+      System.arraycopy(params, biasOffsets[l], z, c * o, o);
+    }
   }
 
   /** A_{l-1}: the block's features for the first layer, else the previous layer's outputs. */

@@ -53,7 +53,11 @@ public enum Activation {
     final int n = rows * cols;
     switch (this) {
       case SIGMOID -> VectorMath.sigmoid(z, n);
-      case TANH -> VectorMath.tanh(z, n);
+      case TANH -> {
+        for (int i = 0; i < n; i++) {
+          z[i] = Math.tanh(z[i]);
+        }
+      }
       case RELU -> {
         for (int i = 0; i < n; i++) {
           z[i] = z[i] > 0 ? z[i] : 0.0;
@@ -120,7 +124,11 @@ public enum Activation {
     final int n = rows * cols;
     switch (this) {
       case SIGMOID -> VectorMath.sigmoid(z, n);
-      case TANH -> VectorMath.tanh(z, n);
+      case TANH -> {
+        for (int i = 0; i < n; i++) {
+          z[i] = (float) Math.tanh(z[i]);
+        }
+      }
       case RELU -> {
         for (int i = 0; i < n; i++) {
           z[i] = z[i] > 0 ? z[i] : 0.0f;

@@ -8,6 +8,7 @@ import dev.sparkprop.nn.Block;
 import dev.sparkprop.nn.Init;
 import dev.sparkprop.nn.Loss;
 import dev.sparkprop.nn.NetworkSpec;
+import dev.sparkprop.nn.Precision;
 import dev.sparkprop.optim.GradientDescent;
 import dev.sparkprop.spark.SparkObjective;
 import dev.sparkprop.train.EpochStats;
@@ -57,7 +58,11 @@ public final class Bench {
   private long lessonRows = 200_000;
   private int imageLimit = 0;
   private int testLimit = 0;
-  private int accuracyEpochs = 20;
+  // Full-batch gd on sigmoid layers learns Fashion-MNIST slowly. Measured (sparkprop, lr 0.5,
+  // test accuracy): 20 epochs 0.32, 50 0.61, 100 0.65, 150 0.70; lr 2: 100 epochs 0.69, 150
+  // 0.72; lr 5 and 10 diverge. 150 epochs at the timing runs' rate reach a sensible accuracy.
+  private int accuracyEpochs = 150;
+  private double accuracyRate = Double.NaN; // NaN: the network's timing rate (--image-rate)
   private double lessonRate = 0.1;
   private double imageRate = 0.5;
   private String fashionDir = "/usr/share/datasets/fashion-mnist";
@@ -85,6 +90,9 @@ public final class Bench {
     String mlpcBestName = "";
     double productsOnly; // rows/s of the products alone, both cores
     Stats sparkpropCpu; // task CPU seconds per pass
+    Stats sparkprop32; // network.precision = float32
+    Stats sparkpropCpu32;
+    SparkObjective objective32;
     double productsCpuFraction = Double.NaN;
     double mlpcDefaultCpu = Double.NaN; // task CPU per pass of MLPC gd, block 128
     double mlpcBestCpu = Double.NaN;
@@ -128,6 +136,7 @@ public final class Bench {
         case "--partitions" -> partitions = Integer.parseInt(value(argv, ++i, a));
         case "--lesson-rows" -> lessonRows = Long.parseLong(value(argv, ++i, a));
         case "--accuracy-epochs" -> accuracyEpochs = Integer.parseInt(value(argv, ++i, a));
+        case "--accuracy-rate" -> accuracyRate = Double.parseDouble(value(argv, ++i, a));
         case "--image-rate" -> imageRate = Double.parseDouble(value(argv, ++i, a));
         case "--fashion-dir" -> fashionDir = value(argv, ++i, a);
         case "--block-size" -> blockSize = Integer.parseInt(value(argv, ++i, a));
@@ -136,7 +145,8 @@ public final class Bench {
         case "--help", "-h" -> {
           System.out.println("usage: scripts/bench [--quick] [--out DIR] [--sections "
               + String.join(",", sections) + "] [--reps N] [--epochs N] [--partitions N]\n"
-              + "  [--lesson-rows N] [--accuracy-epochs N] [--image-rate X] [--fashion-dir DIR]\n"
+              + "  [--lesson-rows N] [--accuracy-epochs N] [--accuracy-rate X] [--image-rate X]\n"
+              + "  [--fashion-dir DIR]\n"
               + "  [--block-size N] [--sweep 128,256,...] [--skip-mlpc]");
           System.exit(0);
         }
@@ -195,6 +205,7 @@ public final class Bench {
     results.info("spark", spark.version() + ", master " + spark.sparkContext().master());
     results.info("blas", blas + (blas.equals("JNIBLAS") ? " (native OpenBLAS), "
         + "OPENBLAS_NUM_THREADS=" + threads : " (pure Java)"));
+    results.info("element-wise", dev.sparkprop.nn.VectorMath.path());
     results.info("jvm", System.getProperty("java.vm.name") + " "
         + System.getProperty("java.runtime.version") + ", heap "
         + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, "
@@ -236,6 +247,10 @@ public final class Bench {
           }
           s.objective.close();
           s.objective = null;
+          if (s.objective32 != null) {
+            s.objective32.close();
+            s.objective32 = null;
+          }
           log("%s network done in %.0f s", s.key, (System.nanoTime() - started) / 1e9);
         }
       }
@@ -279,25 +294,15 @@ public final class Bench {
     if (!compare) {
       return;
     }
-    List<Double> perEpoch = new ArrayList<>();
-    List<Double> cpuPerEpoch = new ArrayList<>();
-    double[] sparkpropLosses = null;
-    for (int r = 0; r < reps; r++) {
-      int mark = jobs.mark();
-      List<EpochStats> h = fit(s.objective, s.rate, warmup + epochs, init);
-      List<JobTimes.Job> passes = jobs.since(mark, "SparkObjective");
-      for (int k = warmup; k < passes.size(); k++) {
-        cpuPerEpoch.add(passes.get(k).cpuNanos() / 1e9);
-      }
-      sparkpropLosses = h.stream().mapToDouble(EpochStats::trainLoss).toArray();
-      perEpoch.addAll(epochSeconds(h, warmup));
-    }
-    s.sparkprop = Stats.of(perEpoch);
+    Timed f64 = timeFits(s.objective, s.rate, init);
+    double[] sparkpropLosses = f64.losses();
+    s.sparkprop = f64.wall();
     Results.Row sp = results.add(s.key, "sparkprop gd, block " + blockSize, "s/epoch",
         s.sparkprop, rows / s.sparkprop.median(), Double.NaN, "", "1 pass per epoch");
-    s.sparkpropCpu = Stats.of(cpuPerEpoch);
+    s.sparkpropCpu = Stats.of(f64.cpu());
     results.add(s.key, "sparkprop gd, task CPU per pass", "CPU s", s.sparkpropCpu,
         Double.NaN, Double.NaN, "", "summed over tasks; hardly inflated by other load");
+    float32(s, init, sparkpropLosses);
 
     if (skipMlpc) {
       return;
@@ -368,25 +373,94 @@ public final class Bench {
         s.sparkprop.median(), s.mlpcDefault);
   }
 
-  /** Test accuracy after the same epochs with the same optimizer and initial weights. */
+  /** Per-epoch wall seconds, task CPU seconds per pass and the last fit's losses, over reps. */
+  private record Timed(Stats wall, List<Double> cpu, double[] losses) {}
+
+  private Timed timeFits(SparkObjective objective, double rate, double[] init) {
+    List<Double> perEpoch = new ArrayList<>();
+    List<Double> cpuPerEpoch = new ArrayList<>();
+    double[] losses = null;
+    for (int r = 0; r < reps; r++) {
+      int mark = jobs.mark();
+      List<EpochStats> h = fit(objective, rate, warmup + epochs, init);
+      List<JobTimes.Job> passes = jobs.since(mark, "SparkObjective");
+      for (int k = warmup; k < passes.size(); k++) {
+        cpuPerEpoch.add(passes.get(k).cpuNanos() / 1e9);
+      }
+      losses = h.stream().mapToDouble(EpochStats::trainLoss).toArray();
+      perEpoch.addAll(epochSeconds(h, warmup));
+    }
+    return new Timed(Stats.of(perEpoch), cpuPerEpoch, losses);
+  }
+
+  /**
+   * The float32 option (network.precision = float32) on the same rows: its own rows, never in
+   * place of float64's; its cached size; and its loss curve against float64's (same data and
+   * initial weights: the curves agree to float rounding, a check that it trains the same net).
+   */
+  private void float32(Shape s, double[] init, double[] f64) {
+    s.objective32 = new SparkObjective(Source.blocks(sc, s.train, partitions, blockSize)
+        .map(b -> b.to(Precision.FLOAT32)), s.spec, depth);
+    long rows = s.objective32.numRows();
+    Timed f32 = timeFits(s.objective32, s.rate, init);
+    s.sparkprop32 = f32.wall();
+    s.sparkpropCpu32 = Stats.of(f32.cpu());
+    double[] losses = f32.losses();
+    results.add(s.key, "sparkprop gd float32, block " + blockSize, "s/epoch", s.sparkprop32,
+        rows / s.sparkprop32.median(), s.sparkprop.median() / s.sparkprop32.median(),
+        "float64's time",
+        "network.precision = float32");
+    results.add(s.key, "sparkprop gd float32, task CPU per pass", "CPU s", s.sparkpropCpu32,
+        Double.NaN, s.sparkpropCpu.median() / s.sparkpropCpu32.median(), "float64's CPU",
+        "summed over tasks");
+    double worst = 0;
+    for (int i = 0; i < f64.length; i++) {
+      worst = Math.max(worst, Math.abs(losses[i] - f64[i]) / Math.abs(f64[i]));
+    }
+    results.info("check " + s.key + " float32", String.format(Locale.ROOT,
+        "training loss over %d epochs: float32 %.6f -> %.6f, float64 %.6f -> %.6f, worst "
+            + "relative difference %.1e (limit 1e-3)", f64.length, losses[0],
+        losses[f64.length - 1], f64[0], f64[f64.length - 1], worst));
+    if (!(worst <= 1e-3)) {
+      failures.add(s.key + " float32: loss curve differs from float64's by " + worst);
+    }
+  }
+
+  /**
+   * Test accuracy after the same epochs with the same optimizer, learning rate and initial
+   * weights: sparkprop float64, sparkprop float32 (evaluated in float64, as predict does) and
+   * MLPC.
+   */
   private void accuracy(Shape s) {
     Source test = new Source.FashionMnist(fashionDir, false, testLimit);
     double[] init = Init.AUTO.initialize(s.spec, seed);
-    List<EpochStats> h = fit(s.objective, s.rate, accuracyEpochs, init);
-    Trainer.Result result = lastFit;
-    SparkObjective testObjective = new SparkObjective(Source.blocks(sc, test, partitions,
-        blockSize), s.spec, depth);
-    double accSparkprop = testObjective.evaluate(result.params(),
-        Metrics.Spec.classification(10)).accuracy();
-    double seconds = h.stream().mapToDouble(EpochStats::seconds).sum();
-    testObjective.close();
+    double rate = Double.isNaN(accuracyRate) ? s.rate : accuracyRate;
+    String same = String.format(Locale.ROOT, "%d epochs gd lr %.2f, same initial weights; "
+        + "%,d test rows", accuracyEpochs, rate, test.rows());
+    List<EpochStats> h = null;
+    try (SparkObjective testObjective = new SparkObjective(Source.blocks(sc, test, partitions,
+        blockSize), s.spec, depth)) {
+      for (SparkObjective o : s.objective32 == null ? List.of(s.objective)
+          : List.of(s.objective, s.objective32)) {
+        List<EpochStats> history = fit(o, rate, accuracyEpochs, init);
+        double acc = testObjective.evaluate(lastFit.params(), Metrics.Spec.classification(10))
+            .accuracy();
+        results.add(s.key, o == s.objective ? "sparkprop test accuracy"
+            : "sparkprop float32 test accuracy", "fraction", Stats.one(acc), Double.NaN,
+            Double.NaN, "", same + String.format(Locale.ROOT,
+                "; loss at the last epoch %.4f; fit %.1f s",
+                history.get(history.size() - 1).trainLoss(),
+                history.stream().mapToDouble(EpochStats::seconds).sum()));
+        h = o == s.objective ? history : h;
+      }
+    }
 
     Dataset<Row> df = Source.dataFrame(spark, s.train, partitions).cache();
     df.count();
     Dataset<Row> testDf = Source.dataFrame(spark, test, partitions).cache();
     long start = System.nanoTime();
     // MLlib's gd makes maxIter + mlpcExtraIterations passes and steps (measured above).
-    var model = Mlpc.classifier(s.spec, init, "gd", 128, s.rate,
+    var model = Mlpc.classifier(s.spec, init, "gd", 128, rate,
         accuracyEpochs - mlpcExtraIterations).fit(df);
     double mlpcSeconds = (System.nanoTime() - start) / 1e9;
     double accMlpc = Mlpc.accuracy(model, testDf);
@@ -397,11 +471,6 @@ public final class Bench {
     }
     df.unpersist(true);
     testDf.unpersist(true);
-    String same = String.format(Locale.ROOT, "%d epochs gd lr %.2f, same initial weights; "
-        + "%,d test rows", accuracyEpochs, s.rate, test.rows());
-    results.add(s.key, "sparkprop test accuracy", "fraction", Stats.one(accSparkprop),
-        Double.NaN, Double.NaN, "", same + String.format(Locale.ROOT,
-            "; loss at the last epoch %.4f; fit %.1f s", h.get(h.size() - 1).trainLoss(), seconds));
     results.add(s.key, "MLPC test accuracy (gd, block 128)", "fraction", Stats.one(accMlpc),
         Double.NaN, Double.NaN, "", same + String.format(Locale.ROOT,
             "; loss at the last epoch %.4f; fit %.1f s", hist[hist.length - 1], mlpcSeconds));
@@ -430,8 +499,9 @@ public final class Bench {
     Stats one = Stats.of(g.rowsPerSecond(1, perThread, passes, false));
     Stats two = Stats.of(g.rowsPerSecond(2, perThread, passes, false));
     Stats twoF = Stats.of(g.rowsPerSecond(2, perThread, passes, true));
-    Stats kernel1 = Stats.of(g.kernelRowsPerSecond(1, perThread, passes));
-    Stats kernel2 = Stats.of(g.kernelRowsPerSecond(2, perThread, passes));
+    Stats kernel1 = Stats.of(g.kernelRowsPerSecond(1, perThread, passes, Precision.FLOAT64));
+    Stats kernel2 = Stats.of(g.kernelRowsPerSecond(2, perThread, passes, Precision.FLOAT64));
+    Stats kernel2F = Stats.of(g.kernelRowsPerSecond(2, perThread, passes, Precision.FLOAT32));
     double fpr = g.flopsPerRow();
     results.add(s.key + "/hw", "products only (dgemm), 1 thread", "GFLOP/s",
         scale(one, fpr / 1e9), one.median(), Double.NaN, "",
@@ -446,6 +516,9 @@ public final class Bench {
     results.add(s.key + "/hw", "sparkprop kernel without Spark, 2 threads", "GFLOP/s",
         scale(kernel2, fpr / 1e9), kernel2.median(), kernel2.median() / two.median(),
         "of products-only rate", "");
+    results.add(s.key + "/hw", "sparkprop kernel float32 without Spark, 2 threads", "GFLOP/s",
+        scale(kernel2F, fpr / 1e9), kernel2F.median(), kernel2F.median() / twoF.median(),
+        "of sgemm products-only rate", "");
     if (s.sparkprop != null) {
       double achieved = rows * fpr / s.sparkprop.median() / 1e9;
       results.add(s.key + "/hw", "sparkprop achieved (whole epoch)", "GFLOP/s",
@@ -521,33 +594,15 @@ public final class Bench {
 
   private void memory(Shape s) {
     long rows = s.objective.numRows();
-    int id = s.objective.blocks().id();
-    RDDInfo info = null;
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
-      info = Arrays.stream(spark.sparkContext().getRDDStorageInfo())
-          .filter(i -> i.id() == id).findFirst().orElse(null);
-      if (info != null && info.memSize() + info.diskSize() > 0) {
-        break;
-      }
-      sleepMs(50);
-    }
-    if (info == null || info.memSize() + info.diskSize() == 0) {
-      throw new IllegalStateException("cached blocks of " + s.key + " not in storage info");
-    }
     double raw = 8.0 * (s.spec.inputSize() + 1);
-    double perRow = (double) (info.memSize() + info.diskSize()) / rows;
-    Block first = s.objective.blocks().first();
-    double estimated = (double) SizeEstimator.estimate(first) / first.rows;
-    results.add("memory", s.key + ": cached sparkprop blocks", "bytes/row", Stats.one(perRow),
-        Double.NaN, perRow / raw, "raw", String.format(Locale.ROOT,
-            "raw 8 x (%d features + 1 label) = %.0f; SizeEstimator of one block: %.1f/row; "
-                + "%d partitions, disk %d B", s.spec.inputSize(), raw, estimated,
-            info.numCachedPartitions(), info.diskSize()));
+    double perRow = cachedBytesPerRow(s.objective, s.key, raw, "cached sparkprop blocks");
     if (s == lesson) {
       lessonBytes = perRow / raw;
     } else {
       imageBytes = perRow / raw;
+    }
+    if (s.objective32 != null) {
+      cachedBytesPerRow(s.objective32, s.key, raw, "cached sparkprop blocks, float32");
     }
     // For orientation: MLlib re-reads its input every iteration; how big is it when cached?
     Set<Integer> before = new HashSet<>();
@@ -557,7 +612,7 @@ public final class Bench {
     Dataset<Row> df = Source.dataFrame(spark, s.train, partitions).cache();
     df.count();
     long dfBytes = 0;
-    deadline = System.currentTimeMillis() + 10_000;
+    long deadline = System.currentTimeMillis() + 10_000;
     while (dfBytes == 0 && System.currentTimeMillis() < deadline) {
       for (RDDInfo i : spark.sparkContext().getRDDStorageInfo()) {
         if (!before.contains(i.id())) {
@@ -570,6 +625,35 @@ public final class Bench {
         Stats.one((double) dfBytes / rows), Double.NaN, dfBytes / (double) rows / raw, "raw",
         "Spark SQL in-memory columnar cache of (label, features vector)");
     df.unpersist(true);
+  }
+
+  /** Bytes per row of the objective's cached blocks, as Spark's storage reports them; adds a row. */
+  private double cachedBytesPerRow(SparkObjective objective, String key, double raw,
+      String what) {
+    long rows = objective.numRows();
+    int id = objective.blocks().id();
+    RDDInfo info = null;
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      info = Arrays.stream(spark.sparkContext().getRDDStorageInfo())
+          .filter(i -> i.id() == id).findFirst().orElse(null);
+      if (info != null && info.memSize() + info.diskSize() > 0) {
+        break;
+      }
+      sleepMs(50);
+    }
+    if (info == null || info.memSize() + info.diskSize() == 0) {
+      throw new IllegalStateException(what + " of " + key + " not in storage info");
+    }
+    double perRow = (double) (info.memSize() + info.diskSize()) / rows;
+    Block first = objective.blocks().first();
+    double estimated = (double) SizeEstimator.estimate(first) / first.rows;
+    results.add("memory", key + ": " + what, "bytes/row", Stats.one(perRow),
+        Double.NaN, perRow / raw, "raw", String.format(Locale.ROOT,
+            "raw 8 x (%d features + 1 label) = %.0f; SizeEstimator of one block: %.1f/row; "
+                + "%d partitions, disk %d B", first.features, raw, estimated,
+            info.numCachedPartitions(), info.diskSize()));
+    return perRow;
   }
 
   private double lessonBytes = Double.NaN;
@@ -660,6 +744,15 @@ public final class Bench {
       if (image.sparkpropCpu != null && !Double.isNaN(image.mlpcBestCpu)) {
         double c = image.mlpcBestCpu / image.sparkpropCpu.median();
         results.target("  same by task CPU per pass (load-robust)", ">= 1.3x", c, c >= 1.3);
+      }
+      if (image.sparkprop32 != null) {
+        double r32 = image.mlpcBest / image.sparkprop32.median();
+        results.target("image: sparkprop float32 vs MLPC gd (best block)", ">= 2x", r32,
+            r32 >= 2);
+        if (!Double.isNaN(image.mlpcBestCpu)) {
+          double c32 = image.mlpcBestCpu / image.sparkpropCpu32.median();
+          results.target("  same by task CPU per pass (load-robust)", ">= 2x", c32, c32 >= 2);
+        }
       }
       if (image.productsOnly > 0) {
         double f = image.train.rows() / image.sparkprop.median() / image.productsOnly;

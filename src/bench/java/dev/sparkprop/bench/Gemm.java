@@ -6,6 +6,7 @@ import dev.sparkprop.nn.Init;
 import dev.sparkprop.nn.LayerSpec;
 import dev.sparkprop.nn.Network;
 import dev.sparkprop.nn.NetworkSpec;
+import dev.sparkprop.nn.Precision;
 import dev.sparkprop.nn.Workspace;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -105,7 +106,7 @@ final class Gemm {
       throws Exception {
     List<Worker> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      workers.add(single ? new FloatWorker(rowsPerThread, t) : new DoubleWorker(rowsPerThread, t));
+      workers.add(new ProductsWorker(rowsPerThread, t, single));
     }
     return time(workers, passes);
   }
@@ -114,11 +115,11 @@ final class Gemm {
    * Rows per second of sparkprop's whole kernel ({@code Network.lossAndGradient}: products,
    * activations, loss) on blocks in memory, without Spark: what a task could reach.
    */
-  List<Double> kernelRowsPerSecond(int threads, long rowsPerThread, int passes)
-      throws Exception {
+  List<Double> kernelRowsPerSecond(int threads, long rowsPerThread, int passes,
+      Precision precision) throws Exception {
     List<Worker> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      workers.add(new KernelWorker(rowsPerThread, t));
+      workers.add(new KernelWorker(rowsPerThread, t, precision));
     }
     return time(workers, passes);
   }
@@ -191,7 +192,7 @@ final class Gemm {
     final double[] params;
     final double[] gradient;
 
-    KernelWorker(long totalRows, int seed) {
+    KernelWorker(long totalRows, int seed, Precision precision) {
       Random r = new Random(seed);
       int f = spec.inputSize();
       for (long done = 0; done < totalRows; done += blockSize) {
@@ -200,7 +201,7 @@ final class Gemm {
         for (int i = 0; i < n; i++) {
           y[i] = r.nextInt(spec.outputSize());
         }
-        blocks.add(new Block(n, f, fill(new double[n * f], r), 1, y));
+        blocks.add(new Block(n, f, fill(new double[n * f], r), 1, y).to(precision));
       }
       params = Init.AUTO.initialize(spec, seed);
       gradient = new double[spec.numParams()];
@@ -217,32 +218,42 @@ final class Gemm {
     }
   }
 
-  /** double precision: dgemm, as Network does. */
-  private final class DoubleWorker implements Worker {
-    final List<double[]> inputs = new ArrayList<>();
+  /**
+   * The products alone: dgemm as Network does, or sgemm ({@code single}), the ceiling of the
+   * float32 option. Arrays are {@code double[]} or {@code float[]} by precision; {@link #gemm}
+   * picks the routine.
+   */
+  private final class ProductsWorker implements Worker {
+    final boolean single;
+    final List<Object> inputs = new ArrayList<>();
     final List<Integer> rows = new ArrayList<>();
-    final double[] params;
-    final double[] gradient;
-    final double[][] act;
-    final double[] d1;
-    final double[] d2;
+    final Object params;
+    final Object gradient;
+    final Object[] act;
+    final Object d1;
+    final Object d2;
 
-    DoubleWorker(long totalRows, int seed) {
+    ProductsWorker(long totalRows, int seed, boolean single) {
+      this.single = single;
       Random r = new Random(seed);
       int f = spec.inputSize();
       for (long done = 0; done < totalRows; done += blockSize) {
         int n = (int) Math.min(blockSize, totalRows - done);
-        inputs.add(fill(new double[n * f], r));
+        inputs.add(filled(n * f, r));
         rows.add(n);
       }
-      params = fill(new double[spec.numParams()], r);
-      gradient = new double[spec.numParams()];
-      act = new double[spec.numLayers()][];
+      params = filled(spec.numParams(), r);
+      gradient = single ? new float[spec.numParams()] : new double[spec.numParams()];
+      act = new Object[spec.numLayers()];
       for (int l = 0; l < spec.numLayers(); l++) {
-        act[l] = fill(new double[spec.layer(l).outputs() * blockSize], r);
+        act[l] = filled(spec.layer(l).outputs() * blockSize, r);
       }
-      d1 = fill(new double[spec.maxWidth() * blockSize], r);
-      d2 = new double[spec.maxWidth() * blockSize];
+      d1 = filled(spec.widestOutput() * blockSize, r);
+      d2 = filled(spec.widestOutput() * blockSize, r);
+    }
+
+    private Object filled(int n, Random r) {
+      return single ? fill(new float[n], r) : fill(new double[n], r);
     }
 
     @Override
@@ -251,24 +262,24 @@ final class Gemm {
       int last = spec.numLayers() - 1;
       for (int k = 0; k < inputs.size(); k++) {
         int b = rows.get(k);
-        double[] x = inputs.get(k);
+        Object x = inputs.get(k);
         for (int l = 0; l <= last; l++) {
           int in = spec.layer(l).inputs();
           int out = spec.layer(l).outputs();
-          blas.dgemm("T", "N", out, b, in, 1.0, params, spec.weightOffset(l), in,
-              l == 0 ? x : act[l - 1], 0, in, 0.0, act[l], 0, out);
+          gemm("T", "N", out, b, in, params, spec.weightOffset(l), in,
+              l == 0 ? x : act[l - 1], in, 0.0, act[l], 0, out);
         }
-        double[] delta = d1;
-        double[] other = d2;
+        Object delta = d1;
+        Object other = d2;
         for (int l = last; l >= 0; l--) {
           int in = spec.layer(l).inputs();
           int out = spec.layer(l).outputs();
-          blas.dgemm("N", "T", in, out, b, 1.0, l == 0 ? x : act[l - 1], 0, in, delta, 0, out,
-              1.0, gradient, spec.weightOffset(l), in);
+          gemm("N", "T", in, out, b, l == 0 ? x : act[l - 1], 0, in, delta, out, 1.0, gradient,
+              spec.weightOffset(l), in);
           if (l > 0) {
-            blas.dgemm("N", "N", in, b, out, 1.0, params, spec.weightOffset(l), in, delta, 0,
-                out, 0.0, other, 0, in);
-            double[] t = delta;
+            gemm("N", "N", in, b, out, params, spec.weightOffset(l), in, delta, out, 0.0, other,
+                0, in);
+            Object t = delta;
             delta = other;
             other = t;
           }
@@ -277,67 +288,17 @@ final class Gemm {
       }
       return total;
     }
-  }
 
-  /** single precision: sgemm, the ceiling of a float32 compute option. */
-  private final class FloatWorker implements Worker {
-    final List<float[]> inputs = new ArrayList<>();
-    final List<Integer> rows = new ArrayList<>();
-    final float[] params;
-    final float[] gradient;
-    final float[][] act;
-    final float[] d1;
-    final float[] d2;
-
-    FloatWorker(long totalRows, int seed) {
-      Random r = new Random(seed);
-      int f = spec.inputSize();
-      for (long done = 0; done < totalRows; done += blockSize) {
-        int n = (int) Math.min(blockSize, totalRows - done);
-        inputs.add(fill(new float[n * f], r));
-        rows.add(n);
+    /** C = A B + beta C (operands as transposed), in the worker's precision; B at offset 0. */
+    private void gemm(String ta, String tb, int m, int n, int k, Object a, int aOff, int lda,
+        Object b, int ldb, double beta, Object c, int cOff, int ldc) {
+      if (single) {
+        blas.sgemm(ta, tb, m, n, k, 1.0f, (float[]) a, aOff, lda, (float[]) b, 0, ldb,
+            (float) beta, (float[]) c, cOff, ldc);
+      } else {
+        blas.dgemm(ta, tb, m, n, k, 1.0, (double[]) a, aOff, lda, (double[]) b, 0, ldb, beta,
+            (double[]) c, cOff, ldc);
       }
-      params = fill(new float[spec.numParams()], r);
-      gradient = new float[spec.numParams()];
-      act = new float[spec.numLayers()][];
-      for (int l = 0; l < spec.numLayers(); l++) {
-        act[l] = fill(new float[spec.layer(l).outputs() * blockSize], r);
-      }
-      d1 = fill(new float[spec.maxWidth() * blockSize], r);
-      d2 = new float[spec.maxWidth() * blockSize];
-    }
-
-    @Override
-    public long pass() {
-      long total = 0;
-      int last = spec.numLayers() - 1;
-      for (int k = 0; k < inputs.size(); k++) {
-        int b = rows.get(k);
-        float[] x = inputs.get(k);
-        for (int l = 0; l <= last; l++) {
-          int in = spec.layer(l).inputs();
-          int out = spec.layer(l).outputs();
-          blas.sgemm("T", "N", out, b, in, 1.0f, params, spec.weightOffset(l), in,
-              l == 0 ? x : act[l - 1], 0, in, 0.0f, act[l], 0, out);
-        }
-        float[] delta = d1;
-        float[] other = d2;
-        for (int l = last; l >= 0; l--) {
-          int in = spec.layer(l).inputs();
-          int out = spec.layer(l).outputs();
-          blas.sgemm("N", "T", in, out, b, 1.0f, l == 0 ? x : act[l - 1], 0, in, delta, 0, out,
-              1.0f, gradient, spec.weightOffset(l), in);
-          if (l > 0) {
-            blas.sgemm("N", "N", in, b, out, 1.0f, params, spec.weightOffset(l), in, delta, 0,
-                out, 0.0f, other, 0, in);
-            float[] t = delta;
-            delta = other;
-            other = t;
-          }
-        }
-        total += b;
-      }
-      return total;
     }
   }
 

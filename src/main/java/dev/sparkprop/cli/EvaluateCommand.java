@@ -6,6 +6,7 @@ import dev.sparkprop.io.Model;
 import dev.sparkprop.io.ModelStore;
 import dev.sparkprop.io.Scaling;
 import dev.sparkprop.nn.Loss;
+import dev.sparkprop.nn.Precision;
 import dev.sparkprop.spark.BlockStacker;
 import dev.sparkprop.spark.DataScan;
 import dev.sparkprop.spark.SparkObjective;
@@ -50,7 +51,7 @@ final class EvaluateCommand {
       Metrics m;
       try (SparkObjective data = new SparkObjective(BlockStacker.stack(canonical, scan,
           new BlockStacker.SplitSpec(0, 0, 0), Split.TRAIN, stats, PredictCommand.BLOCK_SIZE,
-          oneHot ? outputs : 0), model.spec(), 2)) {
+          oneHot ? outputs : 0, Precision.FLOAT64), model.spec(), 2)) {
         m = data.evaluate(model.params(), spec);
       }
       print(m, PredictCommand.classNames(model), out);

@@ -13,6 +13,7 @@ import com.typesafe.config.ConfigValueType;
 import dev.sparkprop.nn.Activation;
 import dev.sparkprop.nn.Init;
 import dev.sparkprop.nn.Loss;
+import dev.sparkprop.nn.Precision;
 import dev.sparkprop.optim.FirstOrderSpec;
 import dev.sparkprop.optim.OptimizerSpec;
 import java.nio.file.Files;
@@ -71,6 +72,7 @@ public record Settings(
     Optional<Loss> loss,
     Init init,
     String initFrom,
+    Precision precision,
     OptimizerSpec optimizer,
     int epochs,
     long seed,
@@ -99,6 +101,8 @@ public record Settings(
       .map(Activation::id).collect(Collectors.joining(", "));
   private static final String LOSS_RULE = "one of " + Arrays.stream(Loss.values())
       .map(Loss::id).collect(Collectors.joining(", "));
+  private static final String PRECISION_RULE = "must be one of " + Arrays
+      .stream(Precision.values()).map(Precision::id).collect(Collectors.joining(", "));
   private static final String INIT_RULE =
       "must be auto, xavier, he or normal(STD) with a finite STD > 0";
   /** A value the command line hands to the HOCON parser; any other value is a plain string. */
@@ -115,6 +119,7 @@ public record Settings(
     Objects.requireNonNull(loss, "loss");
     Objects.requireNonNull(init, "init");
     Objects.requireNonNull(initFrom, "initFrom");
+    Objects.requireNonNull(precision, "precision");
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(validationInput, "validationInput");
@@ -267,6 +272,7 @@ public record Settings(
     network.put("loss", loss.map(Loss::id).orElse("auto"));
     network.put("init", init.id());
     network.put("init-from", initFrom);
+    network.put("precision", precision.id());
     s.put("network", Collections.unmodifiableMap(network));
     s.put("optimizer", Collections.unmodifiableMap(Optimizers.describe(optimizer)));
     s.put("epochs", epochs);
@@ -338,6 +344,7 @@ public record Settings(
         v.autoOr("network.loss", LOSS_RULE, Loss::fromId),
         v.parse("network.init", INIT_RULE, Init::parse),
         v.string("network.init-from"),
+        v.parse("network.precision", PRECISION_RULE, Precision::fromId),
         Optimizers.read(v, userKeys),
         v.integer("epochs"),
         v.longInteger("seed"),

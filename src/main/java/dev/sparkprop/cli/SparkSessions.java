@@ -1,6 +1,7 @@
 package dev.sparkprop.cli;
 
 import dev.ludovic.netlib.blas.BLAS;
+import dev.sparkprop.nn.VectorMath;
 import java.io.PrintStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
@@ -33,11 +34,12 @@ final class SparkSessions {
     }
     String blas = BLAS.getInstance().getClass().getSimpleName();
     String threads = System.getenv("OPENBLAS_NUM_THREADS");
-    out.println(Main.fmt("sparkprop: Spark %s, master %s, BLAS %s%s", spark.version(),
-        spark.sparkContext().master(), blas,
+    out.println(Main.fmt("sparkprop: Spark %s, master %s, BLAS %s%s, element-wise %s",
+        spark.version(), spark.sparkContext().master(), blas,
         blas.equals("JNIBLAS") ? " (native), OPENBLAS_NUM_THREADS=" + (threads == null
             ? "unset: OpenBLAS may oversubscribe the cores; set it to 1" : threads)
-            : " (pure Java; install libopenblas0 for native speed)"));
+            : " (pure Java; install libopenblas0 for native speed)",
+        VectorMath.path()));
     return spark;
   }
 

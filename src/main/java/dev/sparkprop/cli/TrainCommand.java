@@ -170,7 +170,7 @@ final class TrainCommand {
         scaling.labelStd(), 0);
     int oneHotWidth = oneHot ? outputs : 0;
     JavaRDD<Block> trainBlocks = partitioned(BlockStacker.stack(canonical, scan, split,
-        Split.TRAIN, stats, s.blockSize(), oneHotWidth), s.partitions());
+        Split.TRAIN, stats, s.blockSize(), oneHotWidth, s.precision()), s.partitions());
     Metrics.Spec metricsSpec = classification ? Metrics.Spec.classification(outputs)
         : Metrics.Spec.regression(outputs, scaling.labelMean(), scaling.labelStd());
 
@@ -213,7 +213,7 @@ final class TrainCommand {
     }
     if (s.testFraction() > 0) {
       try (SparkObjective testData = new SparkObjective(BlockStacker.stack(canonical, scan, split,
-          Split.TEST, stats, s.blockSize(), oneHotWidth), spec, s.aggregationDepth())) {
+          Split.TEST, stats, s.blockSize(), oneHotWidth, s.precision()), spec, s.aggregationDepth())) {
         test = testData.evaluate(result.params(), metricsSpec);
       }
       out.println("test: " + test);
@@ -263,7 +263,7 @@ final class TrainCommand {
       int outputs, boolean classification, int oneHotWidth, NetworkSpec spec) {
     if (s.validationFraction() > 0) {
       return new SparkObjective(BlockStacker.stack(canonical, scan, split, Split.VALIDATION,
-          stats, s.blockSize(), oneHotWidth), spec, s.aggregationDepth());
+          stats, s.blockSize(), oneHotWidth, s.precision()), spec, s.aggregationDepth());
     }
     if (s.validationInput().isBlank()) {
       return null;
@@ -280,7 +280,7 @@ final class TrainCommand {
             + vscan.labelWidth + " values per row, the training input " + outputs);
       }
       return new SparkObjective(BlockStacker.stack(data, vscan, new SplitSpec(0, 0, 0),
-          Split.TRAIN, stats, s.blockSize(), oneHotWidth), spec, s.aggregationDepth());
+          Split.TRAIN, stats, s.blockSize(), oneHotWidth, s.precision()), spec, s.aggregationDepth());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("validation-input '" + path + "': " + e.getMessage(),
           e);
@@ -410,6 +410,7 @@ final class TrainCommand {
     provenance.put("spark_version", spark.version());
     provenance.put("java_version", System.getProperty("java.version"));
     provenance.put("blas", dev.ludovic.netlib.blas.BLAS.getInstance().getClass().getSimpleName());
+    provenance.put("element_wise", dev.sparkprop.nn.VectorMath.path());
     provenance.put("master", spark.sparkContext().master());
     provenance.put("seed", s.seed());
     provenance.put("trained_at", Instant.now().toString());

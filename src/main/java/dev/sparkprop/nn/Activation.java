@@ -52,11 +52,7 @@ public enum Activation {
   public void apply(double[] z, int rows, int cols) {
     final int n = rows * cols;
     switch (this) {
-      case SIGMOID -> {
-        for (int i = 0; i < n; i++) {
-          z[i] = sigmoid(z[i]);
-        }
-      }
+      case SIGMOID -> VectorMath.sigmoid(z, n);
       case TANH -> {
         for (int i = 0; i < n; i++) {
           z[i] = Math.tanh(z[i]);
@@ -120,13 +116,64 @@ public enum Activation {
     }
   }
 
-  /** The logistic function, written so that neither branch overflows. */
-  static double sigmoid(double z) {
-    if (z >= 0) {
-      return 1.0 / (1.0 + Math.exp(-z));
+  /**
+   * {@link #apply(double[], int, int)} in float, for the hidden layers of a float32 block.
+   * Softmax, an output activation only, always runs in double ({@link Network}).
+   */
+  public void apply(float[] z, int rows, int cols) {
+    final int n = rows * cols;
+    switch (this) {
+      case SIGMOID -> VectorMath.sigmoid(z, n);
+      case TANH -> {
+        for (int i = 0; i < n; i++) {
+          z[i] = (float) Math.tanh(z[i]);
+        }
+      }
+      case RELU -> {
+        for (int i = 0; i < n; i++) {
+          z[i] = z[i] > 0 ? z[i] : 0.0f;
+        }
+      }
+      case LEAKY_RELU -> {
+        for (int i = 0; i < n; i++) {
+          z[i] = z[i] > 0 ? z[i] : (float) LEAKY_SLOPE * z[i];
+        }
+      }
+      case IDENTITY -> { }
+      default -> throw new IllegalStateException(id + " is not computed in float");
     }
-    double e = Math.exp(z);
-    return e / (1.0 + e);
+  }
+
+  /** {@link #multiplyByDerivative(double[], double[], int)} in float (float32 blocks). */
+  public void multiplyByDerivative(float[] delta, float[] a, int n) {
+    switch (this) {
+      case SIGMOID -> {
+        for (int i = 0; i < n; i++) {
+          delta[i] *= a[i] * (1.0f - a[i]);
+        }
+      }
+      case TANH -> {
+        for (int i = 0; i < n; i++) {
+          delta[i] *= 1.0f - a[i] * a[i];
+        }
+      }
+      case RELU -> {
+        for (int i = 0; i < n; i++) {
+          if (a[i] <= 0) {
+            delta[i] = 0.0f;
+          }
+        }
+      }
+      case LEAKY_RELU -> {
+        for (int i = 0; i < n; i++) {
+          if (a[i] <= 0) {
+            delta[i] *= (float) LEAKY_SLOPE;
+          }
+        }
+      }
+      case IDENTITY -> { }
+      default -> throw new IllegalStateException(id + " is not computed in float");
+    }
   }
 
   /** In-place softmax of {@code z[off .. off+len)}; returns log(sum(exp(z))) of the input. */

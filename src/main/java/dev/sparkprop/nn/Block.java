@@ -1,6 +1,7 @@
 package dev.sparkprop.nn;
 
 import java.io.Serializable;
+import java.util.Objects;
 
 /**
  * Up to a few thousand data rows stacked into dense column-major matrices: {@code x} is
@@ -10,6 +11,9 @@ import java.io.Serializable;
  * The arrays may be longer than needed; only the first {@code rows} columns are used.
  * {@code rowIds}, when present, holds each row's stable id (its 0-based position in the input),
  * by which mini-batches choose rows whatever the partitioning.
+ *
+ * <p>A {@link Precision#FLOAT32} block holds its features in {@code xFloat} instead ({@code x} is
+ * null): half the bytes in Spark's cache and in every pass over it. Targets stay double.
  */
 public final class Block implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -17,7 +21,10 @@ public final class Block implements Serializable {
   public final int rows;
   public final int features;
   public final int targetWidth;
+  /** Features, or null in a float32 block. */
   public final double[] x;
+  /** Features of a float32 block, else null. */
+  public final float[] xFloat;
   public final double[] y;
   /** Each row's stable id, or null when the rows have none. */
   public final long[] rowIds;
@@ -27,10 +34,20 @@ public final class Block implements Serializable {
   }
 
   public Block(int rows, int features, double[] x, int targetWidth, double[] y, long[] rowIds) {
+    this(rows, features, Objects.requireNonNull(x, "x"), null, x.length, targetWidth, y, rowIds);
+  }
+
+  /** A float32 block: features {@code x} as floats, targets double. */
+  public Block(int rows, int features, float[] x, int targetWidth, double[] y, long[] rowIds) {
+    this(rows, features, null, Objects.requireNonNull(x, "x"), x.length, targetWidth, y, rowIds);
+  }
+
+  private Block(int rows, int features, double[] x, float[] xFloat, int xLength, int targetWidth,
+      double[] y, long[] rowIds) {
     Checks.arg(rows >= 0 && features > 0 && targetWidth >= 0,
         "bad block shape: %s rows, %s features, %s targets", rows, features, targetWidth);
-    Checks.arg(x.length >= (long) rows * features,
-        "block x holds %s values, needs %s", x.length, (long) rows * features);
+    Checks.arg(xLength >= (long) rows * features,
+        "block x holds %s values, needs %s", xLength, (long) rows * features);
     Checks.arg(targetWidth == 0 || (y != null && y.length >= (long) rows * targetWidth),
         "block y too short for %s rows x %s targets", rows, targetWidth);
     Checks.arg(rowIds == null || rowIds.length >= rows,
@@ -38,9 +55,40 @@ public final class Block implements Serializable {
     this.rows = rows;
     this.features = features;
     this.x = x;
+    this.xFloat = xFloat;
     this.targetWidth = targetWidth;
     this.y = y;
     this.rowIds = rowIds;
+  }
+
+  public Precision precision() {
+    return xFloat != null ? Precision.FLOAT32 : Precision.FLOAT64;
+  }
+
+  /** This block in {@code precision}: itself if it already is, else a copy with converted features. */
+  public Block to(Precision precision) {
+    if (precision == precision()) {
+      return this;
+    }
+    int n = rows * features;
+    if (precision == Precision.FLOAT32) {
+      float[] f = new float[n];
+      for (int i = 0; i < n; i++) {
+        f[i] = (float) x[i];
+      }
+      return new Block(rows, features, f, targetWidth, y, rowIds);
+    }
+    double[] d = new double[n];
+    for (int i = 0; i < n; i++) {
+      d[i] = xFloat[i];
+    }
+    return new Block(rows, features, d, targetWidth, y, rowIds);
+  }
+
+  /** The same rows and features with row ids {@code ids}. */
+  public Block withRowIds(long[] ids) {
+    return new Block(rows, features, x, xFloat, x != null ? x.length : xFloat.length, targetWidth,
+        y, ids);
   }
 
   /** A block of rows given as {@code x[row][feature]} and {@code y[row][target]} (tests, tiny data). */
@@ -66,14 +114,16 @@ public final class Block implements Serializable {
   public Block slice(int from, int to) {
     Checks.arg(0 <= from && from <= to && to <= rows, "bad slice [%s, %s) of %s rows", from, to, rows);
     int n = to - from;
-    double[] xs = new double[n * features];
-    System.arraycopy(x, from * features, xs, 0, n * features);
     double[] ys = null;
     if (targetWidth > 0) {
       ys = new double[n * targetWidth];
       System.arraycopy(y, from * targetWidth, ys, 0, n * targetWidth);
     }
     long[] ids = rowIds == null ? null : java.util.Arrays.copyOfRange(rowIds, from, to);
-    return new Block(n, features, xs, targetWidth, ys, ids);
+    int a = from * features;
+    int b = to * features;
+    return x != null
+        ? new Block(n, features, java.util.Arrays.copyOfRange(x, a, b), targetWidth, ys, ids)
+        : new Block(n, features, java.util.Arrays.copyOfRange(xFloat, a, b), targetWidth, ys, ids);
   }
 }

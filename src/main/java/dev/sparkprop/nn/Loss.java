@@ -160,7 +160,7 @@ public enum Loss {
           double zi = z[i];
           double t = y[i];
           sum += Math.max(zi, 0) - zi * t + Math.log1p(Math.exp(-Math.abs(zi)));
-          double h = Activation.sigmoid(zi);
+          double h = VectorMath.sigmoid(zi);
           z[i] = h;
           if (delta != null) {
             delta[i] = h - t;

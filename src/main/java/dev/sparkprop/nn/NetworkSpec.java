@@ -131,9 +131,12 @@ public record NetworkSpec(List<LayerSpec> layers, Loss loss) implements Serializ
     return weightOffset(l) + layer.inputs() * layer.outputs();
   }
 
-  /** Largest layer width, inputs included. */
-  public int maxWidth() {
-    int max = inputSize();
+  /**
+   * Largest layer output width: the tallest delta of a backward pass (none is formed for the
+   * input, so its width does not count).
+   */
+  public int widestOutput() {
+    int max = 0;
     for (LayerSpec layer : layers) {
       max = Math.max(max, layer.outputs());
     }

@@ -3,6 +3,7 @@ package dev.sparkprop.spark;
 import dev.sparkprop.io.InputMapping;
 import dev.sparkprop.nn.Block;
 import dev.sparkprop.nn.Checks;
+import dev.sparkprop.nn.Precision;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -140,21 +141,20 @@ public final class BlockStacker {
    * its global index as its id (for mini-batches). Features are
    * standardised with {@code stats} where it has feature statistics, labels likewise. With
    * {@code oneHotClasses > 0} a class label becomes a one-hot row of that width (for losses other
-   * than cross-entropy); otherwise a class is stored as its index (target width 1).
+   * than cross-entropy); otherwise a class is stored as its index (target width 1). With
+   * {@link Precision#FLOAT32} the standardised features are stored as floats.
    */
   public static JavaRDD<Block> stack(Dataset<Row> canonical, DataScan scan, SplitSpec split,
-      Split which, Stats stats, int blockSize, int oneHotClasses) {
+      Split which, Stats stats, int blockSize, int oneHotClasses, Precision precision) {
     Checks.arg(blockSize >= 1, "block size must be >= 1, got %s", blockSize);
     final int fw = scan.featureWidth;
     final int lw = scan.labelWidth;
     final int tw = oneHotClasses > 0 ? oneHotClasses : lw;
     final long[] offsets = scan.offsets();
-    final double[] fMean = stats == null ? null : stats.featureMean();
-    final double[] fScale = stats == null || stats.featureStd() == null ? null
-        : inverse(stats.featureStd());
-    final double[] lMean = stats == null ? null : stats.labelMean();
-    final double[] lScale = stats == null || stats.labelStd() == null ? null
-        : inverse(stats.labelStd());
+    final Standardizer features = stats == null ? null
+        : Standardizer.of(stats.featureMean(), stats.featureStd());
+    final Standardizer labels = stats == null ? null
+        : Standardizer.of(stats.labelMean(), stats.labelStd());
     Dataset<Row> cols = lw > 0 ? canonical.select(InputMapping.FEATURES, InputMapping.LABEL)
         : canonical.select(InputMapping.FEATURES);
     return cols.javaRDD().mapPartitionsWithIndex((p, it) -> new Iterator<Block>() {
@@ -193,19 +193,18 @@ public final class BlockStacker {
           ids[n] = index - 1;
           int xo = n * fw;
           RowValues.readVector(row.get(0), x, xo, fw, "features", null);
-          if (fMean != null) {
-            for (int i = 0; i < fw; i++) {
-              x[xo + i] = (x[xo + i] - fMean[i]) * fScale[i];
-            }
+          if (features != null) {
+            features.apply(x, xo);
           }
           if (lw > 0) {
             RowValues.readVector(row.get(1), label, 0, lw, "label", null);
             if (oneHotClasses > 0) {
               y[n * tw + (int) label[0]] = 1.0;
             } else {
-              for (int k = 0; k < lw; k++) {
-                y[n * lw + k] = lMean == null ? label[k] : (label[k] - lMean[k]) * lScale[k];
+              if (labels != null) {
+                labels.apply(label, 0);
               }
+              System.arraycopy(label, 0, y, n * lw, lw);
             }
           }
           n++;
@@ -218,17 +217,9 @@ public final class BlockStacker {
           y = y == null ? null : Arrays.copyOf(y, n * tw);
           ids = Arrays.copyOf(ids, n);
         }
-        return new Block(n, fw, x, tw, y, ids);
+        return new Block(n, fw, x, tw, y, ids).to(precision);
       }
     }, true);
-  }
-
-  private static double[] inverse(double[] v) {
-    double[] r = new double[v.length];
-    for (int i = 0; i < v.length; i++) {
-      r[i] = 1.0 / v[i];
-    }
-    return r;
   }
 
   /** All blocks of an RDD collected to the driver (tests and tiny data). */

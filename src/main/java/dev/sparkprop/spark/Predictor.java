@@ -42,8 +42,7 @@ public final class Predictor implements Serializable {
 
   private final NetworkSpec spec;
   private final double[] params;
-  private final double[] featureMean;
-  private final double[] featureScale;
+  private final Standardizer features;
   private final double[] labelMean;
   private final double[] labelStd;
   private final boolean classification;
@@ -55,9 +54,7 @@ public final class Predictor implements Serializable {
       int blockSize) {
     this.spec = spec;
     this.params = params.clone();
-    this.featureMean = featureMean;
-    this.featureScale = featureStd == null ? null : Arrays.stream(featureStd).map(s -> 1.0 / s)
-        .toArray();
+    this.features = Standardizer.of(featureMean, featureStd);
     this.labelMean = labelMean;
     this.labelStd = labelStd;
     this.classification = classification;
@@ -142,11 +139,8 @@ public final class Predictor implements Serializable {
           if (problem != null) {
             throw new IllegalArgumentException(problem);
           }
-          if (featureMean != null) {
-            int o = n * fw;
-            for (int i = 0; i < fw; i++) {
-              x[o + i] = (x[o + i] - featureMean[i]) * featureScale[i];
-            }
+          if (features != null) {
+            features.apply(x, n * fw);
           }
           pending[n++] = row;
         }

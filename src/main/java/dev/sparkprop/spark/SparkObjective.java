@@ -8,17 +8,21 @@ import dev.sparkprop.nn.Workspace;
 import dev.sparkprop.train.Batch;
 import dev.sparkprop.train.Metrics;
 import dev.sparkprop.train.Objective;
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.function.BiConsumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 
 /**
  * The {@link Objective} that runs on Spark. Each call broadcasts the flat parameter vector,
- * runs forward and backward over every cached block (one {@link Workspace} per task), sums
+ * runs forward and backward over every cached block (through its thread's reused
+ * {@link Workspace}), sums
  * gradient, loss and row count with {@code treeAggregate}, divides by the row count on the
  * driver and destroys the broadcast. It holds no formula: the math is {@link Network}'s.
  *
@@ -84,18 +88,8 @@ public final class SparkObjective implements Objective, AutoCloseable {
   public BatchLoss lossAndGradient(double[] params, Batch batch, double[] gradient) {
     Checks.arg(rowIds || batch.count() == 1,
         "mini-batches need row ids in every block; stack the blocks with BlockStacker");
-    Checks.arg(params.length == spec.numParams(),
-        "parameter vector has %s values, the network needs %s", params.length, spec.numParams());
-    Broadcast<double[]> weights = sc.broadcast(params);
-    GradientSum sum;
-    try {
-      final NetworkSpec spec = this.spec;
-      sum = blocks
-          .mapPartitions(it -> partitionBatchSum(spec, weights.value(), it, batch))
-          .treeAggregate(GradientSum.zero(), GradientSum::merge, GradientSum::merge, depth);
-    } finally {
-      weights.destroy();
-    }
+    GradientSum sum = pass(params, GradientSum.zero(),
+        (network, w, it) -> partitionBatchSum(network, w, it, batch), GradientSum::merge);
     if (sum.rows == 0) {
       Arrays.fill(gradient, 0.0);
       return new BatchLoss(0.0, 0);
@@ -114,86 +108,81 @@ public final class SparkObjective implements Objective, AutoCloseable {
 
   @Override
   public Metrics evaluate(double[] params, Metrics.Spec metricsSpec) {
-    Broadcast<double[]> weights = sc.broadcast(params);
-    try {
-      final NetworkSpec spec = this.spec;
-      return blocks.mapPartitions(it -> {
-        Metrics m = metricsSpec.newMetrics();
-        Network network = new Network(spec);
-        Workspace ws = null;
-        while (it.hasNext()) {
-          Block b = it.next();
-          ws = ws == null ? new Workspace(spec, b.rows) : ws;
-          double loss = network.loss(weights.value(), b, ws);
-          m.add(network.outputs(ws), b.y, b.targetWidth, b.rows, loss);
-        }
-        return Collections.singletonList(m).iterator();
-      }).treeAggregate(metricsSpec.newMetrics(), Metrics::merge, Metrics::merge, depth);
-    } finally {
-      weights.destroy();
-    }
+    return pass(params, metricsSpec.newMetrics(), (network, w, it) -> {
+      Metrics m = metricsSpec.newMetrics();
+      forEachBlock(network, it, (b, ws) -> {
+        double loss = network.loss(w, b, ws);
+        m.add(network.outputs(ws), b.y, b.targetWidth, b.rows, loss);
+      });
+      return Collections.singletonList(m).iterator();
+    }, Metrics::merge);
   }
 
   private GradientSum aggregate(double[] params, boolean withGradient) {
+    return pass(params, GradientSum.zero(), (network, w, it) -> {
+      if (!it.hasNext()) {
+        return Collections.emptyIterator();
+      }
+      GradientSum sum = new GradientSum(withGradient ? new double[w.length] : null, 0.0, 0L);
+      forEachBlock(network, it, (b, ws) -> {
+        sum.loss += withGradient ? network.lossAndGradient(w, b, ws, sum.gradient)
+            : network.loss(w, b, ws);
+        sum.rows += b.rows;
+      });
+      return Collections.singletonList(sum).iterator();
+    }, GradientSum::merge);
+  }
+
+  /** What one task does with its partition's blocks at the broadcast parameters. */
+  private interface PartitionTask<A> extends Serializable {
+    Iterator<A> run(Network network, double[] params, Iterator<Block> blocks) throws Exception;
+  }
+
+  /**
+   * One pass over the cached blocks at {@code params}: broadcast them, let every task reduce
+   * its partition to at most one partial result, merge those with {@code treeAggregate} from
+   * {@code zero}, destroy the broadcast.
+   */
+  private <A> A pass(double[] params, A zero, PartitionTask<A> task, Function2<A, A, A> merge) {
     Checks.arg(params.length == spec.numParams(),
         "parameter vector has %s values, the network needs %s", params.length, spec.numParams());
     Broadcast<double[]> weights = sc.broadcast(params);
     try {
       final NetworkSpec spec = this.spec;
-      return blocks
-          .mapPartitions(it -> partitionSum(spec, weights.value(), it, withGradient))
-          .treeAggregate(GradientSum.zero(), GradientSum::merge, GradientSum::merge, depth);
+      return blocks.mapPartitions(it -> task.run(new Network(spec), weights.value(), it))
+          .treeAggregate(zero, merge, merge, depth);
     } finally {
       weights.destroy();
     }
   }
 
-  /** One task: all of a partition's blocks through one workspace into one partial sum. */
-  private static Iterator<GradientSum> partitionSum(NetworkSpec spec, double[] params,
-      Iterator<Block> it, boolean withGradient) {
-    if (!it.hasNext()) {
-      return Collections.emptyIterator();
-    }
-    Network network = new Network(spec);
-    Workspace ws = null;
-    double[] gradient = withGradient ? new double[params.length] : null;
-    double loss = 0;
-    long n = 0;
+  /** Runs {@code step} on each remaining block, with this thread's reused workspace. */
+  private static void forEachBlock(Network network, Iterator<Block> it,
+      BiConsumer<Block, Workspace> step) {
     while (it.hasNext()) {
       Block b = it.next();
-      if (ws == null) {
-        ws = new Workspace(spec, b.rows);
-      }
-      loss += withGradient ? network.lossAndGradient(params, b, ws, gradient)
-          : network.loss(params, b, ws);
-      n += b.rows;
+      step.accept(b, Workspace.forThread(network.spec(), b.rows));
     }
-    return Collections.singletonList(new GradientSum(gradient, loss, n)).iterator();
   }
 
   /** One task of a mini-batch step: the partition's rows of {@code batch} into one sum. */
-  private static Iterator<GradientSum> partitionBatchSum(NetworkSpec spec, double[] params,
+  private static Iterator<GradientSum> partitionBatchSum(Network network, double[] params,
       Iterator<Block> it, Batch batch) {
-    Network network = null;
-    Workspace ws = null;
     Batch.Scratch scratch = new Batch.Scratch();
-    double[] gradient = null;
-    double loss = 0;
-    long n = 0;
+    GradientSum sum = GradientSum.zero();
     while (it.hasNext()) {
       Block b = batch.select(it.next(), scratch);
       if (b == null) {
         continue;
       }
-      if (network == null) {
-        network = new Network(spec);
-        ws = new Workspace(spec, b.rows);
-        gradient = new double[params.length];
+      if (sum.gradient == null) {
+        sum.gradient = new double[params.length];
       }
-      loss += network.lossAndGradient(params, b, ws, gradient);
-      n += b.rows;
+      sum.loss += network.lossAndGradient(params, b, Workspace.forThread(network.spec(), b.rows),
+          sum.gradient);
+      sum.rows += b.rows;
     }
-    return Collections.singletonList(new GradientSum(gradient, loss, n)).iterator();
+    return Collections.singletonList(sum).iterator();
   }
 
   @Override

@@ -59,11 +59,16 @@ public record Batch(long seed, int index, int count) implements Serializable {
     Checks.arg(ids != null, "mini-batches need row ids in every block (see Block.rowIds)");
     int f = block.features;
     int t = block.targetWidth;
-    scratch.ensure(block.rows, f, t);
+    boolean single = block.xFloat != null;
+    scratch.ensure(block.rows, f, t, single);
     int n = 0;
     for (int r = 0; r < block.rows; r++) {
       if (indexOf(seed, ids[r], count) == index) {
-        System.arraycopy(block.x, r * f, scratch.x, n * f, f);
+        if (single) {
+          System.arraycopy(block.xFloat, r * f, scratch.xFloat, n * f, f);
+        } else {
+          System.arraycopy(block.x, r * f, scratch.x, n * f, f);
+        }
         if (t > 0) {
           System.arraycopy(block.y, r * t, scratch.y, n * t, t);
         }
@@ -76,16 +81,22 @@ public record Batch(long seed, int index, int count) implements Serializable {
     if (n == block.rows) {
       return block;
     }
-    return new Block(n, f, scratch.x, t, t > 0 ? scratch.y : null);
+    double[] y = t > 0 ? scratch.y : null;
+    return single ? new Block(n, f, scratch.xFloat, t, y, null)
+        : new Block(n, f, scratch.x, t, y, null);
   }
 
   /** Reusable buffers for {@link #select}: one per task or thread. */
   public static final class Scratch {
     double[] x = new double[0];
+    float[] xFloat = new float[0];
     double[] y = new double[0];
 
-    void ensure(int rows, int features, int targets) {
-      if (x.length < rows * features) {
+    void ensure(int rows, int features, int targets, boolean single) {
+      if (single && xFloat.length < rows * features) {
+        xFloat = new float[rows * features];
+      }
+      if (!single && x.length < rows * features) {
         x = new double[rows * features];
       }
       if (y.length < rows * targets) {

@@ -31,7 +31,7 @@ public final class LocalObjective implements Objective {
         for (int r = 0; r < b.rows; r++) {
           ids[r] = n + r;
         }
-        b = new Block(b.rows, b.features, b.x, b.targetWidth, b.y, ids);
+        b = b.withRowIds(ids);
       }
       withIds.add(b);
       n += b.rows;

@@ -380,7 +380,7 @@ class SettingsTest {
         d.inputFormat(), d.features(), d.label(), d.task(), d.standardizeFeatures(),
         d.standardizeLabel(), d.testFraction(), d.validationFraction(), d.validationInput(),
         d.hidden(), d.hiddenActivation(), d.outputActivation(), d.loss(), d.init(),
-        d.initFrom(), d.optimizer(), 0, d.seed(), d.earlyStoppingPatience(),
+        d.initFrom(), d.precision(), d.optimizer(), 0, d.seed(), d.earlyStoppingPatience(),
         d.earlyStoppingMinDelta(), d.blockSize(), d.aggregationDepth(), d.partitions(),
         d.output(), d.overwrite(), d.checkpointDir(), d.checkpointEvery(), d.logEvery()));
     assertEquals("sparkprop.epochs must be an integer >= 1, got 0", e.getMessage());

@@ -98,6 +98,51 @@ class GradientCheckTest {
     }
   }
 
+  /**
+   * float32 ({@link Precision#FLOAT32}): the float path's gradient against the float64 one
+   * (which the central differences above check) on the same float-rounded inputs, every pair,
+   * two uneven blocks (so the per-block float gradient and its double sum are both exercised).
+   *
+   * <p>Bound: per parameter |g32 - g64| <= 1e-4 * max_i |g64_i|, loss within 1e-5 relative.
+   * Float's unit roundoff is 6e-8; each gradient value passes through three layers of products
+   * of at most 6 terms and sums over at most 5 rows, so the expected error is a few 1e-7 of the
+   * gradient's scale (measured: at most 1.3e-7); 1e-4 leaves room for that
+   * while any indexing or transposition mistake in the float code (an O(1) error) still fails.
+   * Central differences on the float loss itself would drown in its own rounding
+   * (6e-8 * J / h: 1e-3 of the gradient at h = 1e-4).
+   */
+  @ParameterizedTest(name = "{0} hidden, {1} output, {2}, target width {3}")
+  @MethodSource("pairs")
+  void lossAndGradient_float32_matchesFloat64Within1e4(Activation hiddenAct,
+      Activation outputAct, Loss loss, int targetWidth) {
+    NetworkSpec spec = NetworkSpec.of(new int[] {4, 6, 5, 3}, hiddenAct, outputAct, loss);
+    Random random = new Random(7);
+    double[] params = Init.XAVIER.initialize(spec, 11);
+    for (int i = 0; i < params.length; i++) {
+      params[i] = (float) (params[i] + 0.1 * random.nextGaussian());
+    }
+    List<Block> singles = List.of(randomBlock(random, 5, loss, targetWidth).to(Precision.FLOAT32),
+        randomBlock(random, 2, loss, targetWidth).to(Precision.FLOAT32));
+    List<Block> doubles = singles.stream().map(b -> b.to(Precision.FLOAT64)).toList();
+    Network network = new Network(spec);
+    double[] g32 = new double[params.length];
+    double[] g64 = new double[params.length];
+    double l32 = new LocalObjective(network, singles).lossAndGradient(params, g32);
+    double l64 = new LocalObjective(network, doubles).lossAndGradient(params, g64);
+    assertEquals(l64, l32, 1e-5 * Math.abs(l64));
+    double scale = 0;
+    for (double g : g64) {
+      scale = Math.max(scale, Math.abs(g));
+    }
+    assertTrue(scale > 1e-3, "gradient is not trivially zero");
+    for (int i = 0; i < params.length; i++) {
+      double error = Math.abs(g32[i] - g64[i]);
+      assertTrue(error <= 1e-4 * scale, String.format(
+          "parameter %d: float32 %.9g, float64 %.9g, error %.3g > %.3g", i, g32[i], g64[i],
+          error, 1e-4 * scale));
+    }
+  }
+
   /** The pure-Java fallback (no native library) computes the same gradient as the default. */
   @ParameterizedTest(name = "{0} hidden, {1} output, {2}")
   @MethodSource("pairs")

@@ -9,6 +9,7 @@ import dev.sparkprop.nn.Init;
 import dev.sparkprop.nn.Loss;
 import dev.sparkprop.nn.Network;
 import dev.sparkprop.nn.NetworkSpec;
+import dev.sparkprop.nn.Precision;
 import dev.sparkprop.optim.GradientDescent;
 import dev.sparkprop.train.LocalObjective;
 import dev.sparkprop.train.Trainer;
@@ -22,6 +23,8 @@ import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The Spark gradient equals the single-JVM gradient; a Spark training run equals a local one. */
 class SparkObjectiveTest {
@@ -60,9 +63,14 @@ class SparkObjectiveTest {
   private static final NetworkSpec SPEC = NetworkSpec.of(new int[] {6, 8, 5, 3},
       Activation.TANH, Activation.SOFTMAX, Loss.CROSS_ENTROPY);
 
-  @Test
-  void lossAndGradient_threePartitionsUnevenBlocks_equalsLocalWithin1e12() {
-    List<Block> blocks = blocks();
+  /**
+   * In float32 too: each block's float gradient depends only on the block and the parameters,
+   * and the sums over blocks are double, so Spark equals local as tightly as in float64.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Precision.class)
+  void lossAndGradient_threePartitionsUnevenBlocks_equalsLocalWithin1e12(Precision precision) {
+    List<Block> blocks = blocks().stream().map(b -> b.to(precision)).toList();
     double[] params = Init.AUTO.initialize(SPEC, 1);
     double[] local = new double[params.length];
     double localLoss = new LocalObjective(new Network(SPEC), blocks).lossAndGradient(params, local);
@@ -101,6 +109,34 @@ class SparkObjectiveTest {
     for (int i = 0; i < local.length; i++) {
       assertEquals(local[i], distributed[i], 1e-9, "parameter " + i);
     }
+  }
+
+  /**
+   * Same seed, same float32 model: two Spark runs agree within 1e-12 (the double sums may merge
+   * partitions in another order, an ulp; narrowing that to float changes a parameter only when
+   * it sits on a float rounding boundary), and the model is a float32 one, not the float64 one
+   * (it differs from that by more than float rounding).
+   */
+  @Test
+  void fit_float32SameSeedTwice_sameModel() {
+    List<Block> blocks = blocks().stream().map(b -> b.to(Precision.FLOAT32)).toList();
+    double[] init = Init.AUTO.initialize(SPEC, 42);
+    Trainer trainer = new Trainer(new GradientDescent(0.5), 30);
+    double[][] runs = new double[2][];
+    for (int r = 0; r < 2; r++) {
+      try (SparkObjective objective = new SparkObjective(sc.parallelize(blocks, 4), SPEC, 3)) {
+        runs[r] = trainer.fit(objective, null, init, null).params();
+      }
+    }
+    double[] float64 = trainer.fit(new LocalObjective(new Network(SPEC), blocks().stream()
+        .map(b -> b.to(Precision.FLOAT32).to(Precision.FLOAT64)).toList()), null, init, null)
+        .params();
+    double differs = 0;
+    for (int i = 0; i < init.length; i++) {
+      assertEquals(runs[0][i], runs[1][i], 1e-12, "parameter " + i);
+      differs = Math.max(differs, Math.abs(runs[0][i] - float64[i]));
+    }
+    assertTrue(differs > 1e-9 && differs < 1e-3, "float32 vs float64 model: " + differs);
   }
 
   @Test

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * time). With the {@code jdk.incubator.vector} module in the JVM ({@code --add-modules
  * jdk.incubator.vector}, which scripts/sparkprop, scripts/bench, the tests and Spark's own
  * executor launcher pass) it runs on SIMD lanes; without it on a branch-free scalar loop, so the
- * code runs on any Java 17. The system property {@code sparkprop.vector-math=false} forces the
+ * code runs on any Java 17. The system property {@code dev.sparkprop.vector-math=false} forces the
  * scalar path (A/B measurements).
  *
  * <p>Both paths compute the SAME exp, written here from IEEE additions and multiplications only
@@ -27,7 +27,7 @@ public final class VectorMath {
   private VectorMath() {}
 
   private static final boolean VECTOR = vectorModulePresent()
-      && !"false".equalsIgnoreCase(System.getProperty("sparkprop.vector-math"));
+      && !"false".equalsIgnoreCase(System.getProperty("dev.sparkprop.vector-math"));
 
   private static boolean vectorModulePresent() {
     return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();

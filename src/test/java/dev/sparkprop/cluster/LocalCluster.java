@@ -34,9 +34,13 @@ final class LocalCluster implements AutoCloseable {
    * C1 compiler and the serial collector. The JVMs live for seconds to minutes on a shared 2-core
    * machine, where C2's compile threads and parallel GC threads compete with the work; the
    * numerics run in native BLAS and Java's floating point does not depend on the JIT tier, so the
-   * models are the same.
+   * models are the same. The Vector API is compiled to SIMD by C2 only (under C1 it runs boxed,
+   * far slower), so these JVMs take the scalar element-wise path, which is bit-identical to the
+   * SIMD one ({@code VectorMath}): the tests comparing cluster models and predictions with the
+   * in-process local[2] run (SIMD) therefore also check that identity across JVMs.
    */
-  static final String FAST_START_JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+  static final String FAST_START_JAVA_OPTS =
+      "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Ddev.sparkprop.vector-math=false";
   private static final String DAEMON_JAVA_OPTS = FAST_START_JAVA_OPTS;
   private static final Pattern FLAGS = Pattern.compile("<spark\\.jvm\\.flags>(.*)</spark\\.jvm\\.flags>");
 

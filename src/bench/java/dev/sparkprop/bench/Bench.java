@@ -212,8 +212,9 @@ public final class Bench {
         + Runtime.getRuntime().availableProcessors() + " cpus");
     results.info("sparkprop", "block size " + blockSize + " (reference.conf default), "
         + "aggregation depth " + depth + ", " + partitions + " partitions, float64");
-    results.info("repetitions", reps + " fits x " + epochs + " timed epochs/iterations after "
-        + warmup + " warm-up; median and min-max of per-epoch times");
+    results.info("repetitions", (quick ? "" : "1 untimed warm-up fit per engine, then ")
+        + reps + " fits x " + epochs + " timed epochs/iterations after " + warmup
+        + " warm-up; median and min-max of per-epoch times");
     results.info("load at start", loadAverage());
     long t0 = System.nanoTime();
     try {
@@ -322,8 +323,9 @@ public final class Bench {
       double passes = 0;
       double[] mlpcLosses = null;
       int timed = c.solver().equals("gd") ? epochs : Math.max(2, epochs / 2);
-      if (c.solver().equals("l-bfgs") && !quick) {
-        Mlpc.time(jobs, df, s.spec, init, c.solver(), c.block(), s.rate, 0, 2); // warm-up fit
+      if (!quick) { // one untimed warm-up fit, as sparkprop gets
+        Mlpc.time(jobs, df, s.spec, init, c.solver(), c.block(), s.rate,
+            c.solver().equals("gd") ? warmup : 0, c.solver().equals("gd") ? timed : 2);
       }
       for (int r = 0; r < (quick ? 1 : reps); r++) {
         Mlpc.Timing t = Mlpc.time(jobs, df, s.spec, init, c.solver(), c.block(), s.rate,
@@ -380,6 +382,11 @@ public final class Bench {
     List<Double> perEpoch = new ArrayList<>();
     List<Double> cpuPerEpoch = new ArrayList<>();
     double[] losses = null;
+    if (!quick) {
+      // One untimed fit first, as MLPC gets below: the JIT compiles the kernels (the SIMD
+      // sigmoid's C2 compile takes seconds) with compile threads competing for the 2 cores.
+      fit(objective, rate, warmup + epochs, init);
+    }
     for (int r = 0; r < reps; r++) {
       int mark = jobs.mark();
       List<EpochStats> h = fit(objective, rate, warmup + epochs, init);

@@ -322,20 +322,22 @@ public final class Bench {
       List<Double> passCpu = new ArrayList<>();
       double passes = 0;
       double[] mlpcLosses = null;
-      int timed = c.solver().equals("gd") ? epochs : Math.max(2, epochs / 2);
+      boolean gd = c.solver().equals("gd");
+      int skipped = gd ? warmup : 0;
+      int timed = gd ? epochs : Math.max(2, epochs / 2);
       if (!quick) { // one untimed warm-up fit, as sparkprop gets
-        Mlpc.time(jobs, df, s.spec, init, c.solver(), c.block(), s.rate,
-            c.solver().equals("gd") ? warmup : 0, c.solver().equals("gd") ? timed : 2);
+        Mlpc.time(jobs, df, s.spec, init, c.solver(), c.block(), s.rate, skipped,
+            gd ? timed : 2);
       }
       for (int r = 0; r < (quick ? 1 : reps); r++) {
         Mlpc.Timing t = Mlpc.time(jobs, df, s.spec, init, c.solver(), c.block(), s.rate,
-            c.solver().equals("gd") ? warmup : 0, timed);
+            skipped, timed);
         perIteration.addAll(t.secondsPerIteration());
         pass.addAll(t.passSeconds());
         passCpu.addAll(t.passCpuSeconds());
         passes = t.passesPerIteration();
         mlpcLosses = t.objectiveHistory();
-        if (c.solver().equals("gd")) {
+        if (gd) {
           mlpcExtraIterations = t.objectiveHistory().length - (warmup + timed);
         }
       }
@@ -349,7 +351,7 @@ public final class Bench {
       Stats cpuStats = Stats.of(passCpu);
       results.add(s.key, name + ", task CPU per pass", "CPU s", cpuStats, Double.NaN,
           cpuStats.median() / s.sparkpropCpu.median(), "sparkprop's CPU per pass", "");
-      if (c.solver().equals("gd")) {
+      if (gd) {
         if (c.block() == 128) {
           s.mlpcDefault = st.median();
           s.mlpcDefaultCpu = cpuStats.median();

@@ -30,7 +30,7 @@ public final class HiddenSiblings {
 
   /** ".NAME.tmp-" or ".NAME.old-", then "PID@HOST-" (absent in older names), then the random part. */
   private static final Pattern SIBLING = Pattern.compile(
-      "^\\.(.+)\\.(?:tmp|old)-(?:(\\d+)@(.+)-)?([0-9a-fA-F-]+)$");
+      "^\\.(?<name>.+)\\.(?<kind>tmp|old)-(?:(?<pid>\\d+)@(?<host>.+)-)?[0-9a-fA-F-]+$");
 
   static final String HOST = hostName();
   private static final String OWNER = ProcessHandle.current().pid() + "@" + HOST;
@@ -70,8 +70,8 @@ public final class HiddenSiblings {
     for (FileStatus s : entries) {
       String name = s.getPath().getName();
       Matcher m = SIBLING.matcher(name);
-      if (!m.matches() || !output.test(m.group(1)) || !abandoned(m.group(2), m.group(3),
-          s.getModificationTime(), now)) {
+      if (!m.matches() || !output.test(m.group("name"))
+          || !abandoned(m.group("pid"), m.group("host"), s.getModificationTime(), now)) {
         continue;
       }
       try {
@@ -103,9 +103,8 @@ public final class HiddenSiblings {
       FileStatus newest = null;
       for (FileStatus s : fs.listStatus(parent)) {
         Matcher m = SIBLING.matcher(s.getPath().getName());
-        if (m.matches() && m.group(1).equals(target.getName())
-            && s.getPath().getName().startsWith("." + target.getName() + ".old-")
-            && abandoned(m.group(2), m.group(3), s.getModificationTime(), now)
+        if (m.matches() && m.group("name").equals(target.getName()) && m.group("kind").equals("old")
+            && abandoned(m.group("pid"), m.group("host"), s.getModificationTime(), now)
             && (newest == null || s.getModificationTime() > newest.getModificationTime())) {
           newest = s;
         }

@@ -188,9 +188,7 @@ public final class ModelStore {
     }
     Path path = new Path(dir);
     FileSystem fs = fileSystem(path, conf);
-    if (!fs.exists(path)) {
-      HiddenSiblings.restoreInterrupted(fs, fs.makeQualified(path));
-    }
+    HiddenSiblings.restoreInterrupted(fs, fs.makeQualified(path));
     if (!fs.exists(path)) {
       throw new ModelFormatException("model directory '" + dir + "' does not exist");
     }

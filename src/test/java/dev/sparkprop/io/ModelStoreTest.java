@@ -491,9 +491,13 @@ class ModelStoreTest {
     Path dir = tmp.resolve("out");
     ModelStore.save(dir, old, false);
 
+    assertSaveRefusedKeeping(dir, old);
+  }
+
+  /** A save without overwrite into {@code dir} is refused; {@code old} stays, alone. */
+  private void assertSaveRefusedKeeping(Path dir, Model old) throws IOException {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ModelStore.save(dir, model(Loss.MSE, 2), false));
-
     assertEquals("output '" + dir + "' already exists; pass --overwrite to replace it",
         e.getMessage());
     assertEquals(old, ModelStore.load(dir));
@@ -516,12 +520,7 @@ class ModelStoreTest {
     assertEquals(List.of("out"), siblings(tmp));
 
     Files.move(dir, aside);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ModelStore.save(dir, model(Loss.MSE, 2), false));
-    assertEquals("output '" + dir + "' already exists; pass --overwrite to replace it",
-        e.getMessage());
-    assertEquals(old, ModelStore.load(dir));
-    assertEquals(List.of("out"), siblings(tmp));
+    assertSaveRefusedKeeping(dir, old);
   }
 
   @Test

@@ -14,6 +14,8 @@ import dev.sparkprop.spark.SparkObjective;
 import dev.sparkprop.train.EpochStats;
 import dev.sparkprop.train.Metrics;
 import dev.sparkprop.train.Trainer;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -212,8 +214,8 @@ public final class Bench {
         + Runtime.getRuntime().availableProcessors() + " cpus");
     results.info("sparkprop", "block size " + blockSize + " (reference.conf default), "
         + "aggregation depth " + depth + ", " + partitions + " partitions, float64");
-    results.info("repetitions", (quick ? "" : "1 untimed warm-up fit per engine, then ")
-        + reps + " fits x " + epochs + " timed epochs/iterations after " + warmup
+    results.info("repetitions", (quick ? "" : WARMUP_ROUNDS + " untimed warm-up rounds, then ")
+        + reps + " timed rounds (a round fits every engine once, interleaved); a fit: " + epochs + " timed epochs/iterations after " + warmup
         + " warm-up; median and min-max of per-epoch times");
     results.info("load at start", loadAverage());
     long t0 = System.nanoTime();
@@ -295,63 +297,72 @@ public final class Bench {
     if (!compare) {
       return;
     }
-    Timed f64 = timeFits(s.objective, s.rate, init);
-    double[] sparkpropLosses = f64.losses();
-    s.sparkprop = f64.wall();
-    Results.Row sp = results.add(s.key, "sparkprop gd, block " + blockSize, "s/epoch",
-        s.sparkprop, rows / s.sparkprop.median(), Double.NaN, "", "1 pass per epoch");
-    s.sparkpropCpu = Stats.of(f64.cpu());
-    results.add(s.key, "sparkprop gd, task CPU per pass", "CPU s", s.sparkpropCpu,
-        Double.NaN, Double.NaN, "", "summed over tasks; hardly inflated by other load");
-    float32(s, init, sparkpropLosses);
+    s.objective32 = new SparkObjective(Source.blocks(sc, s.train, partitions, blockSize)
+        .map(b -> b.to(Precision.FLOAT32)), s.spec, depth);
+    s.objective32.numRows();
 
-    if (skipMlpc) {
-      return;
-    }
-    Dataset<Row> df = Source.dataFrame(spark, s.train, partitions).cache();
-    df.count();
-    record Config(String solver, int block) {}
-    List<Config> configs = new ArrayList<>(List.of(new Config("gd", 128),
-        new Config("gd", 1024)));
-    if (s == lesson) {
-      configs.add(new Config("l-bfgs", 128));
-    }
-    for (Config c : configs) {
-      List<Double> perIteration = new ArrayList<>();
-      List<Double> pass = new ArrayList<>();
-      List<Double> passCpu = new ArrayList<>();
-      double passes = 0;
-      double[] mlpcLosses = null;
-      boolean gd = c.solver().equals("gd");
-      int skipped = gd ? warmup : 0;
-      int timed = gd ? epochs : Math.max(2, epochs / 2);
-      if (!quick) { // one untimed warm-up fit, as sparkprop gets
-        Mlpc.time(jobs, df, s.spec, init, c.solver(), c.block(), s.rate, skipped,
-            gd ? timed : 2);
+    record Config(String solver, int block) {
+      boolean gd() {
+        return solver.equals("gd");
       }
-      for (int r = 0; r < (quick ? 1 : reps); r++) {
-        Mlpc.Timing t = Mlpc.time(jobs, df, s.spec, init, c.solver(), c.block(), s.rate,
+    }
+    List<Config> configs = new ArrayList<>();
+    if (!skipMlpc) {
+      configs.add(new Config("gd", 128));
+      configs.add(new Config("gd", 1024));
+      if (s == lesson) {
+        configs.add(new Config("l-bfgs", 128));
+      }
+    }
+    Dataset<Row> df = null;
+    if (!configs.isEmpty()) {
+      df = Source.dataFrame(spark, s.train, partitions).cache();
+      df.count();
+    }
+    final Dataset<Row> data = df;
+    Engine f64 = new Engine("sparkprop", () -> sparkpropFit(s.objective, s.rate, init));
+    Engine f32 = new Engine("sparkprop float32", () -> sparkpropFit(s.objective32, s.rate,
+        init));
+    List<Engine> engines = new ArrayList<>(List.of(f64, f32));
+    for (Config c : configs) {
+      int skipped = c.gd() ? warmup : 0;
+      int timed = c.gd() ? epochs : Math.max(2, epochs / 2);
+      engines.add(new Engine("MLPC " + c.solver() + " block " + c.block(), () -> {
+        Mlpc.Timing t = Mlpc.time(jobs, data, s.spec, init, c.solver(), c.block(), s.rate,
             skipped, timed);
-        perIteration.addAll(t.secondsPerIteration());
-        pass.addAll(t.passSeconds());
-        passCpu.addAll(t.passCpuSeconds());
-        passes = t.passesPerIteration();
-        mlpcLosses = t.objectiveHistory();
-        if (gd) {
+        if (c.gd()) {
           mlpcExtraIterations = t.objectiveHistory().length - (warmup + timed);
         }
-      }
-      Stats st = Stats.of(perIteration);
+        return new Fit(t.secondsPerIteration(), t.passCpuSeconds(), t.passSeconds(),
+            t.passesPerIteration(), t.objectiveHistory());
+      }));
+    }
+    rounds(s.key, engines);
+
+    s.sparkprop = f64.stats();
+    double[] sparkpropLosses = f64.losses();
+    results.add(s.key, "sparkprop gd, block " + blockSize, "s/epoch", s.sparkprop,
+        rows / s.sparkprop.median(), Double.NaN, "", "1 pass per epoch");
+    s.sparkpropCpu = f64.cpu();
+    results.add(s.key, "sparkprop gd, task CPU per pass", "CPU s", s.sparkpropCpu,
+        Double.NaN, Double.NaN, "", "summed over tasks; hardly inflated by other load");
+    float32(s, f32, sparkpropLosses);
+
+    for (int i = 0; i < configs.size(); i++) {
+      Config c = configs.get(i);
+      Engine e = engines.get(2 + i);
+      Stats st = e.stats();
+      double passes = e.last().passes();
       String name = "MLPC " + c.solver() + ", block " + c.block()
           + (c.block() == 128 ? " (default)" : "");
       results.add(s.key, name, "s/iteration", st, rows / st.median(),
           st.median() / s.sparkprop.median(), "sparkprop faster",
           String.format(Locale.ROOT, "%.2f passes/iteration, pass %.3f s", passes,
-              Stats.of(pass).median()));
-      Stats cpuStats = Stats.of(passCpu);
+              Stats.of(e.all(Fit::pass)).median()));
+      Stats cpuStats = e.cpu();
       results.add(s.key, name + ", task CPU per pass", "CPU s", cpuStats, Double.NaN,
           cpuStats.median() / s.sparkpropCpu.median(), "sparkprop's CPU per pass", "");
-      if (gd) {
+      if (c.gd()) {
         if (c.block() == 128) {
           s.mlpcDefault = st.median();
           s.mlpcDefaultCpu = cpuStats.median();
@@ -364,7 +375,7 @@ public final class Bench {
           s.mlpcBestName = "block " + c.block();
         }
         // Same initial weights, data and update rule: the loss of every epoch must agree.
-        lossCurves(s.key + ", " + name, sparkpropLosses, mlpcLosses);
+        lossCurves(s.key + ", " + name, sparkpropLosses, e.losses());
       } else {
         results.add(s.key, "MLPC " + c.solver() + " per pass", "s/pass",
             Stats.one(st.median() / passes),
@@ -372,34 +383,93 @@ public final class Bench {
             "sparkprop faster", "iteration time / passes per iteration");
       }
     }
-    df.unpersist(true);
-    log("%s: sparkprop %.3f s/epoch, MLPC gd default %.3f s/iteration", s.key,
-        s.sparkprop.median(), s.mlpcDefault);
+    if (df != null) {
+      df.unpersist(true);
+      log("%s: sparkprop %.3f s/epoch, MLPC gd default %.3f s/iteration", s.key,
+          s.sparkprop.median(), s.mlpcDefault);
+    }
   }
 
-  /** Per-epoch wall seconds, task CPU seconds per pass and the last fit's losses, over reps. */
-  private record Timed(Stats wall, List<Double> cpu, double[] losses) {}
+  /**
+   * What one timed fit measured: seconds per timed epoch (iteration), task CPU seconds and wall
+   * seconds per gradient pass, passes per iteration and the training loss of every epoch.
+   */
+  private record Fit(List<Double> perEpoch, List<Double> cpu, List<Double> pass, double passes,
+      double[] losses) {}
 
-  private Timed timeFits(SparkObjective objective, double rate, double[] init) {
-    List<Double> perEpoch = new ArrayList<>();
-    List<Double> cpuPerEpoch = new ArrayList<>();
-    double[] losses = null;
-    if (!quick) {
-      // One untimed fit first, as MLPC gets below: the JIT compiles the kernels (the SIMD
-      // sigmoid's C2 compile takes seconds) with compile threads competing for the 2 cores.
-      fit(objective, rate, warmup + epochs, init);
+  /** One engine of the interleaved rounds: a fit and the timed fits it has made. */
+  private static final class Engine {
+    final String name;
+    final java.util.function.Supplier<Fit> fit;
+    final List<Fit> timed = new ArrayList<>();
+
+    Engine(String name, java.util.function.Supplier<Fit> fit) {
+      this.name = name;
+      this.fit = fit;
     }
-    for (int r = 0; r < reps; r++) {
-      int mark = jobs.mark();
-      List<EpochStats> h = fit(objective, rate, warmup + epochs, init);
-      List<JobTimes.Job> passes = jobs.since(mark, "SparkObjective");
-      for (int k = warmup; k < passes.size(); k++) {
-        cpuPerEpoch.add(passes.get(k).cpuNanos() / 1e9);
+
+    List<Double> all(java.util.function.Function<Fit, List<Double>> part) {
+      return timed.stream().flatMap(f -> part.apply(f).stream()).toList();
+    }
+
+    Stats stats() {
+      return Stats.of(all(Fit::perEpoch));
+    }
+
+    Stats cpu() {
+      return Stats.of(all(Fit::cpu));
+    }
+
+    Fit last() {
+      return timed.get(timed.size() - 1);
+    }
+
+    double[] losses() {
+      return last().losses();
+    }
+  }
+
+  /**
+   * Untimed warm-up rounds, then timed rounds; every round fits each engine once, in turn.
+   * Interleaved, so the engines share the JVM's warmth alike: on 2 cores, C2 keeps compiling
+   * Spark's per-job driver code (closure and task serialisation, call sites) for minutes after
+   * start, taking CPU from the task threads, and an engine timed after another would run in a
+   * warmer JVM (measured: the lesson network's epochs fall from 0.55 s in the first fits to
+   * 0.35 s after a minute, with the same task CPU).
+   */
+  private void rounds(String key, List<Engine> engines) {
+    int warm = quick ? 0 : WARMUP_ROUNDS;
+    int timed = quick ? 1 : reps;
+    Jit jit = Jit.start();
+    for (int r = 0; r < warm + timed; r++) {
+      if (r == warm) {
+        jit = Jit.start();
       }
-      losses = h.stream().mapToDouble(EpochStats::trainLoss).toArray();
-      perEpoch.addAll(epochSeconds(h, warmup));
+      for (Engine e : engines) {
+        Fit f = e.fit.get();
+        if (r >= warm) {
+          e.timed.add(f);
+        }
+      }
+      log("%s: round %d of %d (%s) done", key, r + 1, warm + timed, r < warm ? "warm-up"
+          : "timed");
     }
-    return new Timed(Stats.of(perEpoch), cpuPerEpoch, losses);
+    results.info("JIT during timing: " + key, String.format(Locale.ROOT,
+        "compiling %.1f%% of the wall time (engines interleaved, so alike for all)",
+        jit.share() * 100));
+  }
+
+  /** One sparkprop fit of warm-up + timed epochs; the first {@code warmup} are not timed. */
+  private Fit sparkpropFit(SparkObjective objective, double rate, double[] init) {
+    int mark = jobs.mark();
+    List<EpochStats> h = fit(objective, rate, warmup + epochs, init);
+    List<JobTimes.Job> passes = jobs.since(mark, "SparkObjective");
+    List<Double> cpu = new ArrayList<>();
+    for (int k = warmup; k < passes.size(); k++) {
+      cpu.add(passes.get(k).cpuNanos() / 1e9);
+    }
+    return new Fit(epochSeconds(h, warmup), cpu, List.of(), 1,
+        h.stream().mapToDouble(EpochStats::trainLoss).toArray());
   }
 
   /**
@@ -407,13 +477,10 @@ public final class Bench {
    * place of float64's; its cached size; and its loss curve against float64's (same data and
    * initial weights: the curves agree to float rounding, a check that it trains the same net).
    */
-  private void float32(Shape s, double[] init, double[] f64) {
-    s.objective32 = new SparkObjective(Source.blocks(sc, s.train, partitions, blockSize)
-        .map(b -> b.to(Precision.FLOAT32)), s.spec, depth);
+  private void float32(Shape s, Engine f32, double[] f64) {
     long rows = s.objective32.numRows();
-    Timed f32 = timeFits(s.objective32, s.rate, init);
-    s.sparkprop32 = f32.wall();
-    s.sparkpropCpu32 = Stats.of(f32.cpu());
+    s.sparkprop32 = f32.stats();
+    s.sparkpropCpu32 = f32.cpu();
     double[] losses = f32.losses();
     results.add(s.key, "sparkprop gd float32, block " + blockSize, "s/epoch", s.sparkprop32,
         rows / s.sparkprop32.median(), s.sparkprop.median() / s.sparkprop32.median(),
@@ -832,10 +899,31 @@ public final class Bench {
 
   // ---- helpers ----
 
+  /** Untimed rounds (every engine fits once per round) before the timed ones. */
+  private static final int WARMUP_ROUNDS = 2;
+
+  /** The JIT's accumulated compile time (all compiler threads) from a starting point. */
+  private record Jit(long compileMs, long nanos) {
+    private static final CompilationMXBean BEAN = ManagementFactory.getCompilationMXBean();
+
+    static Jit start() {
+      return new Jit(BEAN.getTotalCompilationTime(), System.nanoTime());
+    }
+
+    /** Compile milliseconds since the start, as a share of the wall time since then. */
+    double share() {
+      return (BEAN.getTotalCompilationTime() - compileMs) / ((System.nanoTime() - nanos) / 1e6);
+    }
+  }
+
   private Trainer.Result lastFit;
 
   private List<EpochStats> fit(SparkObjective obj, double rate, int n, double[] init) {
     lastFit = new Trainer(new GradientDescent(rate), n).fit(obj, null, init, null);
+    if (System.getenv("BENCH_EPOCHS_LOG") != null) {
+      log("fit epochs: %s", lastFit.history().stream()
+          .map(e -> String.format(Locale.ROOT, "%.3f", e.seconds())).toList());
+    }
     return lastFit.history();
   }
 

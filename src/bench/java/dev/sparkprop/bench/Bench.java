@@ -199,6 +199,9 @@ public final class Bench {
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", String.valueOf(partitions))
         .config("spark.executorEnv.OPENBLAS_NUM_THREADS", "1")
+        // As sparkprop's own sessions set it (a gradient above 1 MiB otherwise takes a second
+        // round trip); here it serves MLPC's gradients alike.
+        .config("spark.task.maxDirectResultSize", "64m")
         .getOrCreate();
     spark.sparkContext().setLogLevel("ERROR");
     sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -215,7 +218,8 @@ public final class Bench {
     results.info("sparkprop", "block size " + blockSize + " (reference.conf default), "
         + "aggregation depth " + depth + ", " + partitions + " partitions, float64");
     results.info("repetitions", (quick ? "" : WARMUP_ROUNDS + " untimed warm-up rounds, then ")
-        + reps + " timed rounds (a round fits every engine once, interleaved); a fit: " + epochs + " timed epochs/iterations after " + warmup
+        + reps + " timed rounds (a round fits every engine once, interleaved); a fit: "
+        + epochs + " timed epochs/iterations after " + warmup
         + " warm-up; median and min-max of per-epoch times");
     results.info("load at start", loadAverage());
     long t0 = System.nanoTime();

@@ -27,6 +27,9 @@ final class JobTimes extends SparkListener {
     }
   }
 
+  /** BENCH_TASKS_LOG=1: one stderr line per task and per job (scheduler clock, ms). */
+  private static final boolean LOG = System.getenv("BENCH_TASKS_LOG") != null;
+
   private final Map<Integer, Job> jobs = new ConcurrentHashMap<>();
   private final Map<Integer, Integer> stageToJob = new ConcurrentHashMap<>();
   private final Map<Integer, Long> cpu = new ConcurrentHashMap<>();
@@ -52,12 +55,27 @@ final class JobTimes extends SparkListener {
     Integer job = stageToJob.get(e.stageId());
     if (job != null && e.taskMetrics() != null) {
       cpu.merge(job, e.taskMetrics().executorCpuTime(), Long::sum);
+      if (LOG) {
+        var m = e.taskMetrics();
+        var i = e.taskInfo();
+        // gettingResultTime is when the driver began fetching an indirect (block manager) result.
+        System.err.printf("task job %d stage %d launch %d finish %d run %d ms cpu %.0f ms "
+            + "deser %d gc %d result %d ser %d size %d%n", job, e.stageId(), i.launchTime(),
+            i.finishTime(), m.executorRunTime(), m.executorCpuTime() / 1e6,
+            m.executorDeserializeTime(), m.jvmGCTime(), i.gettingResultTime(),
+            m.resultSerializationTime(), m.resultSize());
+      }
     }
   }
 
   @Override
   public void onJobEnd(SparkListenerJobEnd e) {
     // Task-end events of a job are posted before its job-end event.
+    if (LOG) {
+      Job j = jobs.get(e.jobId());
+      System.err.printf("job %d start %d end %d%n", e.jobId(), j == null ? -1 : j.start(),
+          e.time());
+    }
     jobs.computeIfPresent(e.jobId(), (id, j) -> new Job(id, j.names(), j.start(), e.time(),
         cpu.getOrDefault(id, 0L)));
   }

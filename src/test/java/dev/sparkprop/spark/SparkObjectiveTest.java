@@ -1,6 +1,8 @@
 package dev.sparkprop.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkprop.nn.Activation;
@@ -10,6 +12,7 @@ import dev.sparkprop.nn.Loss;
 import dev.sparkprop.nn.Network;
 import dev.sparkprop.nn.NetworkSpec;
 import dev.sparkprop.nn.Precision;
+import dev.sparkprop.nn.Workspace;
 import dev.sparkprop.optim.GradientDescent;
 import dev.sparkprop.train.LocalObjective;
 import dev.sparkprop.train.Trainer;
@@ -95,6 +98,84 @@ class SparkObjectiveTest {
     }
   }
 
+  /**
+   * Eight partitions for six blocks (two empty): treeAggregate's tree path, which the
+   * three-partition test above does not take.
+   */
+  @Test
+  void lossAndGradient_eightPartitionsTreePath_equalsLocalWithin1e12() {
+    assertTrue(SparkObjective.treeAddsLevel(8, 2));
+    double[] params = Init.AUTO.initialize(SPEC, 3);
+    double[] local = new double[params.length];
+    double localLoss = new LocalObjective(new Network(SPEC), blocks())
+        .lossAndGradient(params, local);
+    double[] distributed = new double[params.length];
+    try (SparkObjective objective = new SparkObjective(sc.parallelize(blocks(), 8), SPEC, 2)) {
+      assertEquals(localLoss, objective.lossAndGradient(params, distributed),
+          1e-12 * Math.abs(localLoss));
+    }
+    for (int i = 0; i < local.length; i++) {
+      assertEquals(local[i], distributed[i], 1e-12 * Math.max(Math.abs(local[i]), 1e-3),
+          "parameter " + i);
+    }
+  }
+
+  /**
+   * Without a tree (up to 5 partitions at depth 2) the partitions' sums are merged in partition
+   * order, whichever task finishes first: the gradient is exactly each partition's block sums
+   * added up in that order, so a run repeats to the bit.
+   */
+  @Test
+  void lossAndGradient_fewPartitions_mergedInPartitionOrderExactly() {
+    assertFalse(SparkObjective.treeAddsLevel(5, 2));
+    JavaRDD<Block> rdd = sc.parallelize(blocks(), 5);
+    double[] params = Init.AUTO.initialize(SPEC, 5);
+    Network network = new Network(SPEC);
+    double[] total = null;
+    double loss = 0;
+    long rows = 0;
+    for (List<Block> partition : rdd.glom().collect()) {
+      double[] sum = new double[params.length];
+      double partitionLoss = 0;
+      for (Block b : partition) {
+        partitionLoss += network.lossAndGradient(params, b, new Workspace(SPEC, b.rows), sum);
+        rows += b.rows;
+      }
+      loss += partitionLoss;
+      if (total == null) {
+        total = sum;
+      } else {
+        for (int i = 0; i < sum.length; i++) {
+          total[i] += sum[i];
+        }
+      }
+    }
+    double[] expected = new double[params.length];
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] = total[i] * (1.0 / rows);
+    }
+    try (SparkObjective objective = new SparkObjective(rdd, SPEC, 2)) {
+      for (int run = 0; run < 3; run++) {
+        double[] g = new double[params.length];
+        assertEquals(loss / rows, objective.lossAndGradient(params, g), 0.0);
+        assertArrayEquals(expected, g, 0.0, "run " + run);
+      }
+    }
+  }
+
+  /** Spark's rule (RDD.treeAggregate) for when a tree level pays. */
+  @Test
+  void treeAddsLevel_followsSparksRule() {
+    for (int n = 1; n <= 5; n++) {
+      assertFalse(SparkObjective.treeAddsLevel(n, 2), n + " partitions");
+    }
+    assertTrue(SparkObjective.treeAddsLevel(6, 2));
+    assertTrue(SparkObjective.treeAddsLevel(200, 2));
+    assertFalse(SparkObjective.treeAddsLevel(200, 1));
+    assertTrue(SparkObjective.treeAddsLevel(200, 3));
+    assertFalse(SparkObjective.treeAddsLevel(4, 3));
+  }
+
   @Test
   void fit_sparkVersusLocalSameSeed_sameModelWithin1e9() {
     List<Block> blocks = blocks();
@@ -112,10 +193,9 @@ class SparkObjectiveTest {
   }
 
   /**
-   * Same seed, same float32 model: two Spark runs agree within 1e-12 (the double sums may merge
-   * partitions in another order, an ulp; narrowing that to float changes a parameter only when
-   * it sits on a float rounding boundary), and the model is a float32 one, not the float64 one
-   * (it differs from that by more than float rounding).
+   * Same seed, same float32 model: two Spark runs agree to the bit (4 partitions: merged in
+   * partition order), and the model is a float32 one, not the float64 one (it differs from that
+   * by more than float rounding).
    */
   @Test
   void fit_float32SameSeedTwice_sameModel() {
@@ -133,7 +213,7 @@ class SparkObjectiveTest {
         .params();
     double differs = 0;
     for (int i = 0; i < init.length; i++) {
-      assertEquals(runs[0][i], runs[1][i], 1e-12, "parameter " + i);
+      assertEquals(runs[0][i], runs[1][i], 0.0, "parameter " + i);
       differs = Math.max(differs, Math.abs(runs[0][i] - float64[i]));
     }
     assertTrue(differs > 1e-9 && differs < 1e-3, "float32 vs float64 model: " + differs);

@@ -707,7 +707,7 @@ public final class Bench {
     df.unpersist(true);
   }
 
-  /** Bytes per row of the objective's cached blocks, as Spark's storage reports them; adds a row. */
+  /** Bytes per row of the objective's cached blocks, as Spark's storage reports them (a row). */
   private double cachedBytesPerRow(SparkObjective objective, String key, double raw,
       String what) {
     long rows = objective.numRows();

@@ -4,8 +4,9 @@ import java.io.Serializable;
 
 /**
  * Partial sums of a gradient pass: gradient SUM over rows, loss sum and row count. Merged
- * pairwise (on the driver in partition order, or by treeAggregate); the driver divides by {@link #rows} once at the end. The zero
- * value has no gradient array, so the zero shipped with every task costs a few bytes.
+ * pairwise (on the driver in partition order, or by treeAggregate); the driver divides by
+ * {@link #rows} once at the end. The zero value has no gradient array, so the zero shipped with
+ * every task costs a few bytes.
  */
 final class GradientSum implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -621,6 +621,37 @@ public final class Bench {
         s.productsCpuFraction = f;
       }
     }
+    if (s == lesson) {
+      sigmoidRate();
+    }
+  }
+
+  /**
+   * The element-wise sigmoid alone (VectorMath, the path this JVM runs: SIMD lanes, or scalar
+   * with {@code BENCH_JAVA_OPTS=-Ddev.sparkprop.vector-math=false}), in place over one lesson
+   * layer's block of 32 x 1,024 values, in cache. It is branch-free, so the values do not
+   * matter.
+   */
+  private void sigmoidRate() {
+    double[] z = new double[32 * blockSize];
+    java.util.Random random = new java.util.Random(seed);
+    for (int i = 0; i < z.length; i++) {
+      z[i] = 3 * random.nextGaussian();
+    }
+    List<Double> ns = new ArrayList<>();
+    int calls = quick ? 10 : 2_000;
+    for (int r = 0; r < 3 + Math.max(3, reps); r++) {
+      long t = System.nanoTime();
+      for (int k = 0; k < calls; k++) {
+        dev.sparkprop.nn.VectorMath.sigmoid(z, z.length);
+      }
+      if (r >= 3) { // the first rounds warm the JIT up
+        ns.add((System.nanoTime() - t) / ((double) calls * z.length));
+      }
+    }
+    results.add("lesson/hw", "sigmoid, element-wise " + dev.sparkprop.nn.VectorMath.path(),
+        "ns/value", Stats.of(ns), Double.NaN, Double.NaN, "", String.format(Locale.ROOT,
+            "in place over 32 x %,d values, in cache", blockSize));
   }
 
   private static Stats scale(Stats s, double f) {

@@ -338,7 +338,7 @@ public final class Bench {
           mlpcExtraIterations = t.objectiveHistory().length - (warmup + timed);
         }
         return new Fit(t.secondsPerIteration(), t.passCpuSeconds(), t.passSeconds(),
-            t.passesPerIteration(), t.objectiveHistory());
+            t.passesPerIteration(), t.objectiveHistory(), Outside.NONE);
       }));
     }
     rounds(s.key, engines);
@@ -350,6 +350,10 @@ public final class Bench {
     s.sparkpropCpu = f64.cpu();
     results.add(s.key, "sparkprop gd, task CPU per pass", "CPU s", s.sparkpropCpu,
         Double.NaN, Double.NaN, "", "summed over tasks; hardly inflated by other load");
+    results.info(s.key + " sparkprop epoch outside its tasks", String.format(Locale.ROOT,
+        "median ms: job start to first task %.0f, last task to job end %.0f, driver between "
+            + "epochs' jobs %.0f", median(f64.all(f -> f.outside().launch())),
+        median(f64.all(f -> f.outside().tail())), median(f64.all(f -> f.outside().between()))));
     float32(s, f32, sparkpropLosses);
 
     for (int i = 0; i < configs.size(); i++) {
@@ -399,7 +403,31 @@ public final class Bench {
    * seconds per gradient pass, passes per iteration and the training loss of every epoch.
    */
   private record Fit(List<Double> perEpoch, List<Double> cpu, List<Double> pass, double passes,
-      double[] losses) {}
+      double[] losses, Outside outside) {}
+
+  /**
+   * Milliseconds of each timed sparkprop epoch spent outside its tasks: from the pass's job
+   * start to its first task's launch, from its last task's end to the job's end, and on the
+   * driver from the job's end to the next epoch's job start (the step, the broadcast).
+   */
+  private record Outside(List<Double> launch, List<Double> tail, List<Double> between) {
+    static final Outside NONE = new Outside(List.of(), List.of(), List.of());
+
+    static Outside of(List<JobTimes.Job> passes, int from) {
+      List<Double> launch = new ArrayList<>();
+      List<Double> tail = new ArrayList<>();
+      List<Double> between = new ArrayList<>();
+      for (int k = from; k < passes.size(); k++) {
+        JobTimes.Job j = passes.get(k);
+        launch.add((double) (j.firstLaunch() - j.start()));
+        tail.add((double) (j.end() - j.lastFinish()));
+        if (k + 1 < passes.size()) {
+          between.add((double) (passes.get(k + 1).start() - j.end()));
+        }
+      }
+      return new Outside(launch, tail, between);
+    }
+  }
 
   /** One engine of the interleaved rounds: a fit and the timed fits it has made. */
   private static final class Engine {
@@ -473,7 +501,7 @@ public final class Bench {
       cpu.add(passes.get(k).cpuNanos() / 1e9);
     }
     return new Fit(epochSeconds(h, warmup), cpu, List.of(), 1,
-        h.stream().mapToDouble(EpochStats::trainLoss).toArray());
+        h.stream().mapToDouble(EpochStats::trainLoss).toArray(), Outside.of(passes, warmup));
   }
 
   /**
@@ -652,6 +680,11 @@ public final class Bench {
     results.add("lesson/hw", "sigmoid, element-wise " + dev.sparkprop.nn.VectorMath.path(),
         "ns/value", Stats.of(ns), Double.NaN, Double.NaN, "", String.format(Locale.ROOT,
             "in place over 32 x %,d values, in cache", blockSize));
+  }
+
+  /** The median, or NaN for no samples (quick mode times one epoch per fit). */
+  private static double median(List<Double> samples) {
+    return samples.isEmpty() ? Double.NaN : Stats.of(samples).median();
   }
 
   private static Stats scale(Stats s, double f) {

@@ -19,9 +19,11 @@ import scala.jdk.javaapi.CollectionConverters;
 final class JobTimes extends SparkListener {
   /**
    * One finished job; {@code names} joins its stages' call sites; {@code cpuNanos} is the CPU
-   * time its tasks spent (executorCpuTime), which other load on the machine hardly inflates.
+   * time its tasks spent (executorCpuTime), which other load on the machine hardly inflates;
+   * {@code firstLaunch} and {@code lastFinish} bound its tasks (all ms, scheduler clock).
    */
-  record Job(int id, String names, long start, long end, long cpuNanos) {
+  record Job(int id, String names, long start, long end, long cpuNanos, long firstLaunch,
+      long lastFinish) {
     long millis() {
       return end - start;
     }
@@ -33,6 +35,8 @@ final class JobTimes extends SparkListener {
   private final Map<Integer, Job> jobs = new ConcurrentHashMap<>();
   private final Map<Integer, Integer> stageToJob = new ConcurrentHashMap<>();
   private final Map<Integer, Long> cpu = new ConcurrentHashMap<>();
+  private final Map<Integer, Long> firstLaunch = new ConcurrentHashMap<>();
+  private final Map<Integer, Long> lastFinish = new ConcurrentHashMap<>();
 
   static JobTimes register(SparkContext sc) {
     JobTimes t = new JobTimes();
@@ -47,7 +51,7 @@ final class JobTimes extends SparkListener {
       names.append(s.name()).append(';');
       stageToJob.put(s.stageId(), e.jobId());
     }
-    jobs.put(e.jobId(), new Job(e.jobId(), names.toString(), e.time(), -1, 0));
+    jobs.put(e.jobId(), new Job(e.jobId(), names.toString(), e.time(), -1, 0, -1, -1));
   }
 
   @Override
@@ -55,6 +59,8 @@ final class JobTimes extends SparkListener {
     Integer job = stageToJob.get(e.stageId());
     if (job != null && e.taskMetrics() != null) {
       cpu.merge(job, e.taskMetrics().executorCpuTime(), Long::sum);
+      firstLaunch.merge(job, e.taskInfo().launchTime(), Math::min);
+      lastFinish.merge(job, e.taskInfo().finishTime(), Math::max);
       if (LOG) {
         var m = e.taskMetrics();
         var i = e.taskInfo();
@@ -77,7 +83,8 @@ final class JobTimes extends SparkListener {
           e.time());
     }
     jobs.computeIfPresent(e.jobId(), (id, j) -> new Job(id, j.names(), j.start(), e.time(),
-        cpu.getOrDefault(id, 0L)));
+        cpu.getOrDefault(id, 0L), firstLaunch.getOrDefault(id, -1L),
+        lastFinish.getOrDefault(id, -1L)));
   }
 
   /** The highest job id seen so far, to mark where a measurement starts. */

@@ -40,8 +40,6 @@ public final class VectorMath {
   // x + ROUND - ROUND rounds x to an integer n, and the sum's low mantissa bits hold n itself.
   static final double ROUND = 0x1.8p52;
   static final double LIMIT = 708;
-  /** 1/k! for k = 13 down to 2: Horner's order (the float exp; the tests). */
-  static final double[] TAYLOR = new double[12];
 
   static final float LOG2E_F = 1.44269504f;
   static final float LN2_HI_F = 0.693359375f;
@@ -52,29 +50,33 @@ public final class VectorMath {
   static final float[] TAYLOR_F = new float[6];
 
   static {
-    double f = 1;
-    for (int k = 2; k <= 13; k++) {
-      f *= k;
-      TAYLOR[13 - k] = 1 / f;
-      if (k <= 7) {
-        TAYLOR_F[7 - k] = (float) (1 / f);
-      }
+    for (int k = 2; k <= 7; k++) {
+      TAYLOR_F[7 - k] = (float) (1 / factorial(k));
     }
   }
 
   // 1/k! for k = 2..13, the coefficients of exp(r) = 1 + r + r^2 (A2 + A3 r + ... + A13 r^11).
-  private static final double A2 = TAYLOR[11];
-  private static final double A3 = TAYLOR[10];
-  private static final double A4 = TAYLOR[9];
-  private static final double A5 = TAYLOR[8];
-  private static final double A6 = TAYLOR[7];
-  private static final double A7 = TAYLOR[6];
-  private static final double A8 = TAYLOR[5];
-  private static final double A9 = TAYLOR[4];
-  private static final double A10 = TAYLOR[3];
-  private static final double A11 = TAYLOR[2];
-  private static final double A12 = TAYLOR[1];
-  private static final double A13 = TAYLOR[0];
+  private static final double A2 = 1 / factorial(2);
+  private static final double A3 = 1 / factorial(3);
+  private static final double A4 = 1 / factorial(4);
+  private static final double A5 = 1 / factorial(5);
+  private static final double A6 = 1 / factorial(6);
+  private static final double A7 = 1 / factorial(7);
+  private static final double A8 = 1 / factorial(8);
+  private static final double A9 = 1 / factorial(9);
+  private static final double A10 = 1 / factorial(10);
+  private static final double A11 = 1 / factorial(11);
+  private static final double A12 = 1 / factorial(12);
+  private static final double A13 = 1 / factorial(13);
+
+  /** k! as a double (exact up to 18!). */
+  private static double factorial(int k) {
+    double f = 1;
+    for (int i = 2; i <= k; i++) {
+      f *= i;
+    }
+    return f;
+  }
 
   /** Which path runs, for the start-up log: e.g. "vector (4 x double lanes)" or "scalar". */
   public static String path() {

@@ -47,11 +47,6 @@ public final class HiddenSiblings {
     return new Path(parent, "." + name + ".old-" + OWNER + "-" + random());
   }
 
-  /** {@link #temporary} on java.nio paths. */
-  static java.nio.file.Path temporary(java.nio.file.Path parent, String name) {
-    return parent.resolve("." + name + ".tmp-" + OWNER + "-" + random());
-  }
-
   /**
    * Deletes the abandoned hidden siblings in {@code parent} of outputs whose names
    * {@code output} accepts; best effort (a sibling that cannot be listed or deleted stays).

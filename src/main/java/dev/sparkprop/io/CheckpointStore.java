@@ -79,20 +79,9 @@ public final class CheckpointStore {
         try (OutputStream out = fs.create(new Path(tmp, INFO_FILE), false)) {
           out.write(JSON.writeValueAsBytes(info(checkpoint, configuration)));
         }
-        Path old = null;
-        if (fs.exists(target)) {
-          old = HiddenSiblings.aside(root, name);
-          if (!fs.rename(target, old)) {
-            throw new IOException("cannot move the existing " + target + " aside");
-          }
-        }
-        if (!fs.rename(tmp, target)) {
-          throw new IOException("cannot move the finished checkpoint to " + target);
-        }
+        // A checkpoint of the same epoch (a resumed run's) is replaced, as any output is.
+        AtomicOutput.moveIntoPlace(fs, tmp, target, true, target.toString());
         moved = true;
-        if (old != null) {
-          fs.delete(old, true);
-        }
       } finally {
         if (!moved) {
           fs.delete(tmp, true);

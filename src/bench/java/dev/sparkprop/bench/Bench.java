@@ -9,6 +9,7 @@ import dev.sparkprop.nn.Init;
 import dev.sparkprop.nn.Loss;
 import dev.sparkprop.nn.NetworkSpec;
 import dev.sparkprop.nn.Precision;
+import dev.sparkprop.nn.VectorMath;
 import dev.sparkprop.optim.GradientDescent;
 import dev.sparkprop.spark.SparkObjective;
 import dev.sparkprop.train.EpochStats;
@@ -24,6 +25,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.Set;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -210,7 +212,7 @@ public final class Bench {
     results.info("spark", spark.version() + ", master " + spark.sparkContext().master());
     results.info("blas", blas + (blas.equals("JNIBLAS") ? " (native OpenBLAS), "
         + "OPENBLAS_NUM_THREADS=" + threads : " (pure Java)"));
-    results.info("element-wise", dev.sparkprop.nn.VectorMath.path());
+    results.info("element-wise", VectorMath.path());
     results.info("jvm", System.getProperty("java.vm.name") + " "
         + System.getProperty("java.runtime.version") + ", heap "
         + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, "
@@ -662,7 +664,7 @@ public final class Bench {
    */
   private void sigmoidRate() {
     double[] z = new double[32 * blockSize];
-    java.util.Random random = new java.util.Random(seed);
+    Random random = new Random(seed);
     for (int i = 0; i < z.length; i++) {
       z[i] = 3 * random.nextGaussian();
     }
@@ -671,13 +673,13 @@ public final class Bench {
     for (int r = 0; r < 3 + Math.max(3, reps); r++) {
       long t = System.nanoTime();
       for (int k = 0; k < calls; k++) {
-        dev.sparkprop.nn.VectorMath.sigmoid(z, z.length);
+        VectorMath.sigmoid(z, z.length);
       }
       if (r >= 3) { // the first rounds warm the JIT up
         ns.add((System.nanoTime() - t) / ((double) calls * z.length));
       }
     }
-    results.add("lesson/hw", "sigmoid, element-wise " + dev.sparkprop.nn.VectorMath.path(),
+    results.add("lesson/hw", "sigmoid, element-wise " + VectorMath.path(),
         "ns/value", Stats.of(ns), Double.NaN, Double.NaN, "", String.format(Locale.ROOT,
             "in place over 32 x %,d values, in cache", blockSize));
   }

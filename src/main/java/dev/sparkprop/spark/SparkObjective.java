@@ -6,7 +6,9 @@ import dev.sparkprop.nn.Doubles;
 import dev.sparkprop.nn.Network;
 import dev.sparkprop.nn.NetworkSpec;
 import dev.sparkprop.nn.Workspace;
+import dev.sparkprop.optim.OptimizerState;
 import dev.sparkprop.train.Batch;
+import dev.sparkprop.train.LocalSgd;
 import dev.sparkprop.train.Metrics;
 import dev.sparkprop.train.Objective;
 import java.io.Serializable;
@@ -41,7 +43,10 @@ import scala.reflect.ClassTag$;
  * runs on an executor without its deal (a lost or new executor), the deal is made again there:
  * it depends only on the seed and the row ids. A partition without rows in the batch sends
  * back an empty sum.
-
+ *
+ * <p>A round of local SGD ({@link #localRound}) is one job too: each task takes the round's
+ * steps on its partition's rows ({@link LocalSgd#replica}) from the broadcast parameters and
+ * optimizer state, and the replicas' weighted sums come back.
  *
  * <p>The blocks are persisted (MEMORY_AND_DISK) on construction unless the caller already
  * persisted them; {@link #close()} unpersists only what this object persisted.
@@ -127,6 +132,37 @@ public final class SparkObjective implements Objective, AutoCloseable {
       gradient[i] = sum.gradient[i] * inv;
     }
     return new BatchLoss(sum.loss * inv, sum.rows);
+  }
+
+  @Override
+  public LocalSgd.Sum localRound(double[] params, OptimizerState.Snapshot state,
+      LocalSgd.Round round) {
+    Checks.arg(rowIds || round.count() == 1,
+        "local SGD needs row ids in every block; stack the blocks with BlockStacker");
+    // The parameters and the state's arrays travel as one broadcast; the names and the step
+    // count are a few bytes in the closure.
+    String[] names = state.arrays().keySet().toArray(new String[0]);
+    double[][] arrays = new double[names.length + 1][];
+    arrays[0] = params;
+    for (int a = 0; a < names.length; a++) {
+      arrays[a + 1] = state.arrays().get(names[a]);
+    }
+    final String optimizer = state.optimizer();
+    final long steps = state.steps();
+    final String id = this.id;
+    return pass(new Doubles(arrays), LocalSgd.Sum.zero(), (network, w, it) -> {
+      java.util.Map<String, double[]> m = new java.util.LinkedHashMap<>();
+      for (int a = 0; a < names.length; a++) {
+        m.put(names[a], w.get(a + 1));
+      }
+      List<Block> part = blocksOf(it);
+      if (part.isEmpty()) {
+        return Collections.emptyIterator();
+      }
+      Batch.Deal deal = dealOf(id, part, round.seed(), round.count());
+      return Collections.singletonList(LocalSgd.replica(round, network, w.get(0),
+          new OptimizerState.Snapshot(optimizer, steps, m), part, deal)).iterator();
+    }, LocalSgd.Sum::merge);
   }
 
   @Override

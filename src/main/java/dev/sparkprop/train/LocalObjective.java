@@ -4,6 +4,7 @@ import dev.sparkprop.nn.Block;
 import dev.sparkprop.nn.Checks;
 import dev.sparkprop.nn.Network;
 import dev.sparkprop.nn.Workspace;
+import dev.sparkprop.optim.OptimizerState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.List;
  *
  * <p>The blocks may be grouped into partitions ({@link #partitioned}) that play the part of
  * Spark's: a mini-batch step gathers each partition's rows of the batch into one block and adds
- * the partitions' sums in partition order, as {@code SparkObjective} does with up to 5 partitions. The same grouping gives the same bits.
+ * the partitions' sums in partition order, and local SGD runs one replica per partition, as
+ * {@code SparkObjective} does with up to 5 partitions. The same grouping gives the same bits.
  */
 public final class LocalObjective implements Objective {
   private final Network network;
@@ -107,6 +109,17 @@ public final class LocalObjective implements Objective {
     double inv = 1.0 / n;
     scale(gradient, inv);
     return new BatchLoss(loss * inv, n);
+  }
+
+  @Override
+  public LocalSgd.Sum localRound(double[] params, OptimizerState.Snapshot state,
+      LocalSgd.Round round) {
+    LocalSgd.Sum sum = LocalSgd.Sum.zero();
+    for (int p = 0; p < partitions.size(); p++) {
+      sum.merge(LocalSgd.replica(round, network, params, state, partitions.get(p),
+          deal(p, round.seed(), round.count())));
+    }
+    return sum;
   }
 
   /** Partition {@code p}'s rows dealt to the epoch's batches, made once per epoch. */

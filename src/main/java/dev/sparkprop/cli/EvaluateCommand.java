@@ -36,25 +36,26 @@ final class EvaluateCommand {
           args.has("input-format") ? args.get("input-format") : "auto");
       Dataset<Row> canonical = PredictCommand.canonical(raw, mapping, model, modelDir);
       int outputs = model.spec().outputSize();
-      DataScan scan = DataScan.scan(canonical, mapping, true, model.spec().inputSize(),
-          classification ? outputs : 0);
-      if (!classification && scan.labelWidth != outputs) {
-        throw new IllegalArgumentException("label '" + mapping.labelColumn() + "' has "
-            + scan.labelWidth + " values per row but the model has " + outputs + " outputs");
+      try (DataScan scan = DataScan.scan(canonical, mapping, true, model.spec().inputSize(),
+          classification ? outputs : 0)) {
+        if (!classification && scan.labelWidth != outputs) {
+          throw new IllegalArgumentException("label '" + mapping.labelColumn() + "' has "
+              + scan.labelWidth + " values per row but the model has " + outputs + " outputs");
+        }
+        Scaling sc = model.scaling();
+        BlockStacker.Stats stats = new BlockStacker.Stats(sc.featureMean(), sc.featureStd(),
+            sc.labelMean(), sc.labelStd(), 0);
+        boolean oneHot = classification && model.spec().loss() != Loss.CROSS_ENTROPY;
+        Metrics.Spec spec = classification ? Metrics.Spec.classification(outputs)
+            : Metrics.Spec.regression(outputs, sc.labelMean(), sc.labelStd());
+        Metrics m;
+        try (SparkObjective data = new SparkObjective(BlockStacker.stack(scan,
+            new BlockStacker.SplitSpec(0, 0, 0), Split.TRAIN, stats, PredictCommand.BLOCK_SIZE,
+            oneHot ? outputs : 0, Precision.FLOAT64), model.spec(), 2)) {
+          m = data.evaluate(model.params(), spec);
+        }
+        print(m, PredictCommand.classNames(model), out);
       }
-      Scaling sc = model.scaling();
-      BlockStacker.Stats stats = new BlockStacker.Stats(sc.featureMean(), sc.featureStd(),
-          sc.labelMean(), sc.labelStd(), 0);
-      boolean oneHot = classification && model.spec().loss() != Loss.CROSS_ENTROPY;
-      Metrics.Spec spec = classification ? Metrics.Spec.classification(outputs)
-          : Metrics.Spec.regression(outputs, sc.labelMean(), sc.labelStd());
-      Metrics m;
-      try (SparkObjective data = new SparkObjective(BlockStacker.stack(canonical, scan,
-          new BlockStacker.SplitSpec(0, 0, 0), Split.TRAIN, stats, PredictCommand.BLOCK_SIZE,
-          oneHot ? outputs : 0, Precision.FLOAT64), model.spec(), 2)) {
-        m = data.evaluate(model.params(), spec);
-      }
-      print(m, PredictCommand.classNames(model), out);
     } finally {
       spark.stop();
     }

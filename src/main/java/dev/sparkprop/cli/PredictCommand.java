@@ -35,7 +35,7 @@ final class PredictCommand {
       Dataset<Row> raw = InputReader.read(spark, input,
           args.has("input-format") ? args.get("input-format") : "auto");
       Dataset<Row> canonical = canonical(raw, mapping, model, modelDir);
-      DataScan scan = DataScan.scan(canonical, mapping, false, model.spec().inputSize(), 0);
+      DataScan scan = DataScan.check(canonical, mapping, false, model.spec().inputSize(), 0);
       Dataset<Row> predictions = predictor(model, ModelData.isClassification(model))
           .predict(spark, canonical);
       AtomicOutput.write(spark.sparkContext().hadoopConfiguration(), output, overwrite,

@@ -122,11 +122,19 @@ final class TrainCommand {
   private static void train(SparkSession spark, Settings s, Model warm,
       CheckpointStore.Stored resume, PrintStream out) throws IOException {
     long t0 = System.nanoTime();
-    String outputDir = s.output();
     Dataset<Row> raw = InputReader.read(spark, s.input(), s.inputFormat());
     InputMapping mapping = InputMapping.forTraining(raw, s.features(), s.label(), s.task());
     Dataset<Row> canonical = mapping.canonical(raw, true);
-    DataScan scan = DataScan.scan(canonical, mapping, true, -1, 0);
+    try (DataScan scan = DataScan.scan(canonical, mapping, true, -1, 0)) {
+      train(spark, s, warm, resume, out, t0, mapping, scan);
+    }
+  }
+
+  /** The rest of {@link #train}, on the scanned (read once, cached) input rows. */
+  private static void train(SparkSession spark, Settings s, Model warm,
+      CheckpointStore.Stored resume, PrintStream out, long t0, InputMapping mapping,
+      DataScan scan) throws IOException {
+    String outputDir = s.output();
 
     boolean classification = mapping.isClassification();
     int outputs;
@@ -161,7 +169,7 @@ final class TrainCommand {
       boolean scaleLabel = s.standardizeLabel() && !classification;
       scaling = Scaling.NONE;
       if (s.standardizeFeatures() || scaleLabel) {
-        Stats st = BlockStacker.stats(canonical, scan, split, Split.TRAIN,
+        Stats st = BlockStacker.stats(scan, split, Split.TRAIN,
             s.standardizeFeatures(), scaleLabel);
         scaling = new Scaling(st.featureMean(), st.featureStd(), st.labelMean(), st.labelStd());
       }
@@ -169,7 +177,7 @@ final class TrainCommand {
     Stats stats = new Stats(scaling.featureMean(), scaling.featureStd(), scaling.labelMean(),
         scaling.labelStd(), 0);
     int oneHotWidth = oneHot ? outputs : 0;
-    JavaRDD<Block> trainBlocks = partitioned(BlockStacker.stack(canonical, scan, split,
+    JavaRDD<Block> trainBlocks = partitioned(BlockStacker.stack(scan, split,
         Split.TRAIN, stats, s.blockSize(), oneHotWidth, s.precision()), s.partitions());
     Metrics.Spec metricsSpec = classification ? Metrics.Spec.classification(outputs)
         : Metrics.Spec.regression(outputs, scaling.labelMean(), scaling.labelStd());
@@ -185,7 +193,7 @@ final class TrainCommand {
         spark.sparkContext().hadoopConfiguration(), s.checkpointDir(), s.render(), scaling,
         resume == null ? -1 : resume.checkpoint().epoch());
     try (SparkObjective train = new SparkObjective(trainBlocks, spec, s.aggregationDepth());
-        SparkObjective validation = validationData(spark, s, mapping, canonical, scan, split,
+        SparkObjective validation = validationData(spark, s, mapping, scan, split,
             stats, outputs, classification, oneHotWidth, spec)) {
       out.println(Main.fmt("sparkprop: %s, %d training rows%s, %d features -> %s, %d parameters,"
               + " %s, prepared in %.1f s", classification ? "classification (" + outputs
@@ -212,7 +220,7 @@ final class TrainCommand {
       }
     }
     if (s.testFraction() > 0) {
-      try (SparkObjective testData = new SparkObjective(BlockStacker.stack(canonical, scan, split,
+      try (SparkObjective testData = new SparkObjective(BlockStacker.stack(scan, split,
           Split.TEST, stats, s.blockSize(), oneHotWidth, s.precision()), spec, s.aggregationDepth())) {
         test = testData.evaluate(result.params(), metricsSpec);
       }
@@ -259,10 +267,10 @@ final class TrainCommand {
 
   /** The validation data: the validation split, the validation input, or null. */
   private static SparkObjective validationData(SparkSession spark, Settings s,
-      InputMapping mapping, Dataset<Row> canonical, DataScan scan, SplitSpec split, Stats stats,
+      InputMapping mapping, DataScan scan, SplitSpec split, Stats stats,
       int outputs, boolean classification, int oneHotWidth, NetworkSpec spec) {
     if (s.validationFraction() > 0) {
-      return new SparkObjective(BlockStacker.stack(canonical, scan, split, Split.VALIDATION,
+      return new SparkObjective(BlockStacker.stack(scan, split, Split.VALIDATION,
           stats, s.blockSize(), oneHotWidth, s.precision()), spec, s.aggregationDepth());
     }
     if (s.validationInput().isBlank()) {
@@ -279,8 +287,11 @@ final class TrainCommand {
         throw new IllegalArgumentException("label '" + mapping.labelColumn() + "' has "
             + vscan.labelWidth + " values per row, the training input " + outputs);
       }
-      return new SparkObjective(BlockStacker.stack(data, vscan, new SplitSpec(0, 0, 0),
-          Split.TRAIN, stats, s.blockSize(), oneHotWidth, s.precision()), spec, s.aggregationDepth());
+      try (vscan) { // the blocks are cached and counted: the scan's rows are no longer needed
+        return new SparkObjective(BlockStacker.stack(vscan, new SplitSpec(0, 0, 0),
+            Split.TRAIN, stats, s.blockSize(), oneHotWidth, s.precision()), spec,
+            s.aggregationDepth());
+      }
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("validation-input '" + path + "': " + e.getMessage(),
           e);

@@ -39,7 +39,13 @@ class EstimatorBadInputTest {
   }
 
   @AfterEach
-  void nothingLeftBehind() {
+  void nothingLeftBehind() throws InterruptedException {
+    // The status tracker hears of a job's end through the listener bus, a moment later.
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (spark.sparkContext().statusTracker().getActiveJobIds().length > 0
+        && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
     assertEquals(0, spark.sparkContext().statusTracker().getActiveJobIds().length,
         "no job left running");
     assertTrue(spark.sparkContext().getPersistentRDDs().isEmpty(),
@@ -79,7 +85,8 @@ class EstimatorBadInputTest {
 
   @Test
   void fit_featuresOfWrongType_namesColumnAndType() {
-    Dataset<Row> text = data().withColumn("features", data().col("label").cast("string"));
+    Dataset<Row> d = data();
+    Dataset<Row> text = d.withColumn("features", d.col("label").cast("string"));
     String m = message(() -> classifier().fit(text));
     assertTrue(m.contains("features") && m.contains("string"), m);
   }

@@ -20,7 +20,7 @@ class ExitCodeTest {
       assertEquals(i, codes[i].code, codes[i].name());
     }
     String readme = Files.readString(Path.of("README.md"));
-    int start = readme.indexOf("### Exit codes");
+    int start = readme.indexOf("\n## Exit codes");
     assertTrue(start >= 0, "README has an Exit codes section");
     Matcher row = Pattern.compile("(?m)^\\| (\\d+) \\|").matcher(readme.substring(start,
         readme.indexOf("\n#", start + 1)));

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
@@ -55,6 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 // Each test is one or two Spark applications of 20-30 s on an idle 2-core machine; under a load
 // average of 12 (other builds running) they took up to 220 s: the bounds leave room for that.
+// Slow tier (a real standalone cluster, minutes): `mvn test -Dgroups='!slow'` leaves it out.
+@Tag("slow")
 @Timeout(value = 480, unit = TimeUnit.SECONDS)
 class StandaloneClusterTest {
   /** Distributed sums are added in another order than local ones; the models agree to this. */

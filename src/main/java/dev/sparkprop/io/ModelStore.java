@@ -132,7 +132,9 @@ public final class ModelStore {
         "output '%s' must name a directory", dir);
     HiddenSiblings.restoreInterrupted(fs, target);
     if (fs.exists(target)) {
-      Checks.arg(overwrite, "output '%s' already exists; pass --overwrite to replace it", dir);
+      if (!overwrite) {
+        throw new OutputExistsException(dir);
+      }
       checkReplaceable(fs, target, dir);
     }
     Path parent = target.getParent();

@@ -1,6 +1,8 @@
 package dev.sparkprop.cli;
 
+import dev.sparkprop.io.InputException;
 import dev.sparkprop.io.ModelFormatException;
+import dev.sparkprop.io.OutputExistsException;
 import dev.sparkprop.train.NonFiniteLossException;
 import java.io.PrintStream;
 import java.util.Locale;
@@ -82,6 +84,12 @@ public final class Main {
     }
   }
 
+  /**
+   * The exit code of a failure, by the type of its user-facing cause alone (never by its
+   * message): sparkprop's typed exceptions each have their code, and any other
+   * {@link IllegalArgumentException} is a caller's mistake the library did not type further
+   * (a bad value found in a row, say), counted as unusable input.
+   */
   static ExitCode classify(Throwable t) {
     Throwable root = userCause(t);
     if (root instanceof CliException c) {
@@ -90,22 +98,24 @@ public final class Main {
     if (root instanceof ConfigException) {
       return ExitCode.USAGE;
     }
+    if (root instanceof OutputExistsException) {
+      return ExitCode.OUTPUT_EXISTS;
+    }
     if (root instanceof ModelFormatException) {
       return ExitCode.MODEL;
     }
     if (root instanceof NonFiniteLossException) {
       return ExitCode.DIVERGED;
     }
-    if (root instanceof IllegalArgumentException) {
-      String m = String.valueOf(root.getMessage());
-      return m.contains("already exists") ? ExitCode.OUTPUT_EXISTS : ExitCode.INPUT;
+    if (root instanceof InputException || root instanceof IllegalArgumentException) {
+      return ExitCode.INPUT;
     }
     return ExitCode.INTERNAL;
   }
 
   /**
    * The user-facing exception inside {@code t}: our own checks may run inside Spark tasks, where
-   * Spark wraps them in its own exceptions.
+   * Spark wraps them in its own exceptions (a SparkException holding the task's failure).
    */
   static Throwable userCause(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {

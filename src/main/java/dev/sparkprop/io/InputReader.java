@@ -24,7 +24,7 @@ public final class InputReader {
    */
   public static Dataset<Row> read(SparkSession spark, String path, String format) {
     if (path == null || path.isBlank()) {
-      throw new IllegalArgumentException("no input given; pass input=PATH");
+      throw new InputException("no input given; pass input=PATH");
     }
     checkExists(spark, path, "input");
     String fmt = resolveFormat(path, format);
@@ -36,13 +36,13 @@ public final class InputReader {
         default -> spark.read().parquet(path);
       };
       if (df.schema().fields().length == 0) {
-        throw new IllegalArgumentException("input '" + path + "' has no columns");
+        throw new InputException("input '" + path + "' has no columns");
       }
       return df;
     } catch (IllegalArgumentException e) {
       throw e;
     } catch (Exception e) { // Spark throws SparkException, a checked exception, from Scala code
-      throw new IllegalArgumentException("input '" + path + "' cannot be read as " + fmt + ": "
+      throw new InputException("input '" + path + "' cannot be read as " + fmt + ": "
           + firstLine(e), e);
     }
   }
@@ -60,7 +60,7 @@ public final class InputReader {
           : "parquet";
     }
     if (!f.equals("csv") && !f.equals("parquet") && !f.equals("json")) {
-      throw new IllegalArgumentException("input format must be auto, parquet, csv or json, got "
+      throw new InputException("input format must be auto, parquet, csv or json, got "
           + format);
     }
     return f;
@@ -72,10 +72,10 @@ public final class InputReader {
       Path p = new Path(path);
       FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(p)) {
-        throw new IllegalArgumentException(what + " '" + path + "' does not exist");
+        throw new InputException(what + " '" + path + "' does not exist");
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException(what + " '" + path + "' cannot be accessed: "
+      throw new InputException(what + " '" + path + "' cannot be accessed: "
           + firstLine(e), e);
     }
   }

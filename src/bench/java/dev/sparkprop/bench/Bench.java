@@ -54,7 +54,7 @@ public final class Bench {
   private boolean skipMlpc; // sparkprop only: A/B runs of a change in src/main
   private Path out = Path.of("target", "bench");
   private Set<String> sections = new LinkedHashSet<>(
-      List.of("lesson", "image", "hardware", "fixed", "memory", "sweep"));
+      List.of("lesson", "image", "hardware", "fixed", "memory", "sweep", "tta"));
   private int partitions = 2;
   private int reps = 3;
   private int epochs = 6;
@@ -76,6 +76,8 @@ public final class Bench {
   private int depth;
   private double gemmSeconds = 0.3;
   private long seed = 42;
+  private int ttaEpochs = 10;
+  private int localSteps = 8;
 
   private SparkSession spark;
   private JavaSparkContext sc;
@@ -144,6 +146,8 @@ public final class Bench {
         case "--image-rate" -> imageRate = Double.parseDouble(value(argv, ++i, a));
         case "--fashion-dir" -> fashionDir = value(argv, ++i, a);
         case "--block-size" -> blockSize = Integer.parseInt(value(argv, ++i, a));
+        case "--tta-epochs" -> ttaEpochs = Integer.parseInt(value(argv, ++i, a));
+        case "--local-steps" -> localSteps = Integer.parseInt(value(argv, ++i, a));
         case "--sweep" -> sweepSizes = Arrays.stream(value(argv, ++i, a).split(","))
             .mapToInt(Integer::parseInt).toArray();
         case "--help", "-h" -> {
@@ -151,13 +155,14 @@ public final class Bench {
               + String.join(",", sections) + "] [--reps N] [--epochs N] [--partitions N]\n"
               + "  [--lesson-rows N] [--accuracy-epochs N] [--accuracy-rate X] [--image-rate X]\n"
               + "  [--fashion-dir DIR]\n"
-              + "  [--block-size N] [--sweep 128,256,...] [--skip-mlpc]");
+              + "  [--block-size N] [--sweep 128,256,...] [--skip-mlpc]\n"
+              + "  [--tta-epochs N] [--local-steps K]   (section tta: time to accuracy)");
           System.exit(0);
         }
         default -> throw new IllegalArgumentException("unknown option " + a + "; try --help");
       }
     }
-    Set<String> known = Set.of("lesson", "image", "hardware", "fixed", "memory", "sweep");
+    Set<String> known = Set.of("lesson", "image", "hardware", "fixed", "memory", "sweep", "tta");
     for (String s : sections) {
       if (!known.contains(s)) {
         throw new IllegalArgumentException("unknown section '" + s + "', expected " + known);
@@ -175,6 +180,7 @@ public final class Bench {
       sweepSizes = new int[] {128, 1024};
       sweepPartitions = new int[] {4};
       gemmSeconds = 0.01;
+      ttaEpochs = 2;
     }
   }
 
@@ -274,6 +280,12 @@ public final class Bench {
         sweep(image);
         partitionSweep(lesson);
         log("sweep done in %.0f s", (System.nanoTime() - started) / 1e9);
+      }
+      if (sections.contains("tta")) {
+        long started = System.nanoTime();
+        new TimeToAccuracy(spark, jobs, results, quick, skipMlpc, fashionDir, out, partitions,
+            ttaEpochs, localSteps).run();
+        log("time to accuracy done in %.0f s", (System.nanoTime() - started) / 1e9);
       }
       targets();
     } finally {

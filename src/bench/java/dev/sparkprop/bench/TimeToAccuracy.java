@@ -167,15 +167,6 @@ final class TimeToAccuracy {
     }
     Curve f64 = sparkprop("sparkprop adam sync float64", train, test, adam, Precision.FLOAT64,
         reluNet(), epochs, true);
-    if (!quick) { // the same steps, one Spark job each: sparkprop at Spark's per-job floor
-      System.setProperty("dev.sparkprop.steps-per-job", "1");
-      try {
-        sparkprop("sparkprop adam sync float64, one job per step", train, test, adam,
-            Precision.FLOAT64, reluNet(), 3, true);
-      } finally {
-        System.clearProperty("dev.sparkprop.steps-per-job");
-      }
-    }
     Curve f32 = quick ? null : sparkprop("sparkprop adam sync float32", train, test, adam,
         Precision.FLOAT32, reluNet(), epochs, true);
     Curve l64 = quick ? null : sparkprop("sparkprop adam local K=" + localSteps + " float64",
@@ -363,12 +354,10 @@ final class TimeToAccuracy {
     int steps = Batch.count(rows, BATCH);
     double perEpoch = c.perEpoch().median();
     double perJob = perEpoch / Math.ceil(steps / (double) k);
-    int perSyncJob = k == 1 ? Integer.getInteger("dev.sparkprop.steps-per-job", 8) : 1;
     results.add("tta", name + ": per " + (k == 1 ? "step" : "round of " + k + " steps"), "ms",
         Stats.one(perJob * 1e3), Double.NaN, perJob / stepFloor, "empty broadcast + job",
-        String.format(Locale.ROOT, "epoch %.2f s / %d %s%s", perEpoch,
-            (int) Math.ceil(steps / (double) k), k == 1 ? "steps" : "rounds",
-            k == 1 ? ", " + perSyncJob + " step(s) per Spark job" : ""));
+        String.format(Locale.ROOT, "epoch %.2f s / %d %s", perEpoch,
+            (int) Math.ceil(steps / (double) k), k == 1 ? "steps" : "rounds"));
   }
 
   private boolean floorMeasured;

@@ -184,8 +184,7 @@ final class TimeToAccuracy {
       mlpcLbfgs = mlpc("MLPC l-bfgs (sigmoid, block 128)", train, test, "l-bfgs", 0.03,
           quick ? 1 : epochs, quick ? 2 : 10);
       if (!quick) {
-        mlpc("MLPC gd (sigmoid, block 128, step 0.5)", train, test, "gd", 0.5,
-            Math.max(1, epochs / 2), 10);
+        mlpc("MLPC gd (sigmoid, block 128, step 0.5)", train, test, "gd", 0.5, 5, 10);
       }
     }
     table(floor);

@@ -134,24 +134,6 @@ public final class SparkObjective implements Objective, AutoCloseable {
     return new BatchLoss(sum.loss * inv, sum.rows);
   }
 
-  /**
-   * Synchronous steps per job, above 1 only in a single-JVM master ({@code local[n]}) with at
-   * most n partitions: one barrier-mode job ({@code RDD.barrier()}) then carries several steps,
-   * its tasks all-reducing each step's gradient through {@code BarrierTaskContext.allGather},
-   * which within one JVM passes the message without serialising it. The steps are the same bits
-   * as one job per step (SparkMiniBatchTest). {@code -Ddev.sparkprop.steps-per-job=N} on the
-   * driver sets N (1 turns it off; default 8). On a cluster every step stays one job: there the
-   * all-gather would ship each gradient through the driver twice.
-   */
-  @Override
-  public int synchronousStepsPerRound() {
-    int n = Integer.getInteger("dev.sparkprop.steps-per-job", 8);
-    String master = sc.master();
-    boolean oneJvm = master.startsWith("local[") || master.equals("local");
-    return n > 1 && oneJvm && blocks.getNumPartitions() <= sc.defaultParallelism()
-        && !sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false) ? n : 1;
-  }
-
   @Override
   public LocalSgd.Sum localRound(double[] params, OptimizerState.Snapshot state,
       LocalSgd.Round round) {
@@ -168,9 +150,6 @@ public final class SparkObjective implements Objective, AutoCloseable {
     final String optimizer = state.optimizer();
     final long steps = state.steps();
     final String id = this.id;
-    if (round.synchronous()) {
-      return barrierRound(new Doubles(arrays), names, optimizer, steps, round);
-    }
     return pass(new Doubles(arrays), LocalSgd.Sum.zero(), (network, w, it) -> {
       java.util.Map<String, double[]> m = new java.util.LinkedHashMap<>();
       for (int a = 0; a < names.length; a++) {
@@ -218,68 +197,6 @@ public final class SparkObjective implements Objective, AutoCloseable {
       });
       return Collections.singletonList(sum).iterator();
     }, GradientSum::merge);
-  }
-
-  /**
-   * A synchronous round as one barrier-mode job: every task takes the round's steps on its
-   * partition's rows, all-reducing each step's sums in partition order; partition 0 reports.
-   */
-  private LocalSgd.Sum barrierRound(Doubles payload, String[] names, String optimizer,
-      long steps, LocalSgd.Round round) {
-    Broadcast<Doubles> weights = sc.broadcast(payload);
-    try {
-      final NetworkSpec spec = this.spec;
-      final String id = this.id;
-      scala.Function1<scala.collection.Iterator<Block>, scala.collection.Iterator<LocalSgd.Sum>>
-          task = (scala.Function1<scala.collection.Iterator<Block>,
-              scala.collection.Iterator<LocalSgd.Sum>> & Serializable) it -> {
-            org.apache.spark.BarrierTaskContext context = org.apache.spark.BarrierTaskContext.get();
-            Doubles w = weights.value();
-            java.util.Map<String, double[]> m = new java.util.LinkedHashMap<>();
-            for (int a = 0; a < names.length; a++) {
-              m.put(names[a], w.get(a + 1));
-            }
-            List<Block> part = blocksOf(CollectionConverters.asJava(it));
-            Batch.Deal deal = dealOf(id, part, round.seed(), round.count());
-            LocalSgd.Sum sum = LocalSgd.synchronous(round, new Network(spec), w.get(0),
-                new OptimizerState.Snapshot(optimizer, steps, m), part, deal,
-                mine -> allReduce(context, mine), context.partitionId() == 0);
-            return CollectionConverters.asScala(Collections.singletonList(sum).iterator());
-          };
-      Object[] results = (Object[]) blocks.rdd().barrier().mapPartitions(task, false,
-          ClassTag$.MODULE$.apply(LocalSgd.Sum.class)).collect();
-      LocalSgd.Sum sum = LocalSgd.Sum.zero();
-      for (Object r : results) {
-        sum.merge((LocalSgd.Sum) r);
-      }
-      return sum;
-    } finally {
-      weights.destroy();
-    }
-  }
-
-  /**
-   * The sum over the barrier job's tasks of {@code mine}, in partition order, from an
-   * all-gather of every task's array as a Latin-1 string (one char per byte: lossless, and a
-   * plain copy each way).
-   */
-  private static double[] allReduce(org.apache.spark.BarrierTaskContext context, double[] mine) {
-    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(mine.length * Double.BYTES);
-    bytes.asDoubleBuffer().put(mine);
-    String[] all = context.allGather(new String(bytes.array(),
-        java.nio.charset.StandardCharsets.ISO_8859_1));
-    double[] sum = new double[mine.length];
-    double[] one = new double[mine.length];
-    for (int t = 0; t < all.length; t++) {
-      java.nio.ByteBuffer.wrap(all[t].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))
-          .asDoubleBuffer().get(t == 0 ? sum : one);
-      if (t > 0) {
-        for (int i = 0; i < sum.length; i++) {
-          sum[i] += one[i];
-        }
-      }
-    }
-    return sum;
   }
 
   /** What one task does with its partition's blocks at the broadcast parameters. */

@@ -36,13 +36,10 @@ public final class LocalSgd {
 
   /**
    * One round: the optimizer, decay, the epoch's batch seed and count, the first batch and the
-   * learning rate of each of the round's steps. A {@code synchronous} round takes the ordinary
-   * synchronous steps instead, several in one call: every replica sums its rows' gradient of a
-   * step, the sums are all-reduced ({@link AllReduce}, in partition order) and every replica
-   * takes the same step, so the result is bit for bit that of one call per step.
+   * learning rate of each of the round's steps.
    */
   public record Round(FirstOrderSpec optimizer, WeightDecay decay, long seed, int count,
-      int first, double[] learningRates, boolean synchronous) implements Serializable {
+      int first, double[] learningRates) implements Serializable {
     public Round {
       Checks.arg(first >= 0 && learningRates.length >= 1
           && first + learningRates.length <= count, "bad round: batches %s..%s of %s", first,
@@ -52,15 +49,6 @@ public final class LocalSgd {
     public int steps() {
       return learningRates.length;
     }
-  }
-
-  /**
-   * Sums over all replicas of one array per replica, in partition order (the first replica's
-   * array plus the second's, and so on), handed back to every replica alike.
-   */
-  @FunctionalInterface
-  public interface AllReduce {
-    double[] sum(double[] mine);
   }
 
   /**
@@ -76,8 +64,6 @@ public final class LocalSgd {
     String[] names;
     long rows;
     double loss;
-    double weight; // what params and arrays were multiplied by: rows, or 1 for a synchronous round
-    long optimizerSteps = -1; // a synchronous round's steps taken (empty batches take none)
 
     public static Sum zero() {
       return new Sum();
@@ -107,8 +93,6 @@ public final class LocalSgd {
       }
       rows += o.rows;
       loss += o.loss;
-      weight += o.weight;
-      optimizerSteps = Math.max(optimizerSteps, o.optimizerSteps);
       return this;
     }
 
@@ -118,8 +102,8 @@ public final class LocalSgd {
      */
     public void averageInto(double[] params, OptimizerState state,
         OptimizerState.Snapshot before, int steps) {
-      Checks.state(weight > 0 && this.params != null, "no replica stepped in this round");
-      double inv = 1.0 / weight;
+      Checks.state(rows > 0 && this.params != null, "no replica stepped in this round");
+      double inv = 1.0 / rows;
       for (int i = 0; i < params.length; i++) {
         params[i] = this.params[i] * inv;
       }
@@ -131,8 +115,8 @@ public final class LocalSgd {
         }
         mean.put(names[a], v);
       }
-      state.restore(new OptimizerState.Snapshot(before.optimizer(),
-          optimizerSteps >= 0 ? optimizerSteps : before.steps() + steps, mean));
+      state.restore(new OptimizerState.Snapshot(before.optimizer(), before.steps() + steps,
+          mean));
     }
 
     private static void add(double[] a, double[] b) {
@@ -196,12 +180,7 @@ public final class LocalSgd {
     if (sum.rows == 0) {
       return sum;
     }
-    return weighted(sum, w, s, sum.rows);
-  }
-
-  /** {@code sum} holding {@code w} and {@code s}'s arrays times {@code weight}. */
-  private static Sum weighted(Sum sum, double[] w, OptimizerState s, double weight) {
-    sum.weight = weight;
+    double weight = sum.rows;
     for (int i = 0; i < w.length; i++) {
       w[i] *= weight;
     }
@@ -217,55 +196,5 @@ public final class LocalSgd {
     }
     sum.params = w;
     return sum;
-  }
-
-  /**
-   * One replica's synchronous round ({@link Round#synchronous}): for each step its gradient sum,
-   * loss sum and rows are all-reduced with the other replicas' and the step is the trainer's
-   * synchronous step on the totals (mean gradient, clip, decay, optimizer), computed alike by
-   * every replica. Only the {@code reporter} (one replica) returns the result, with weight 1.
-   */
-  public static Sum synchronous(Round round, Network network, double[] params,
-      OptimizerState.Snapshot state, List<Block> blocks, Batch.Deal deal, AllReduce reduce,
-      boolean reporter) {
-    int p = params.length;
-    double[] w = params.clone();
-    OptimizerState s = round.optimizer().newState(p);
-    s.restore(state);
-    double[] packed = new double[p + 2];
-    double[] gradient = new double[p];
-    Sum sum = new Sum();
-    for (int j = 0; j < round.steps(); j++) {
-      java.util.Arrays.fill(packed, 0.0);
-      Block b = deal.gather(blocks, round.first() + j, Batch.Gather.forThread());
-      if (b != null) {
-        java.util.Arrays.fill(gradient, 0.0);
-        packed[p] = network.lossAndGradient(w, b, Workspace.forThread(network.spec(), b.rows),
-            gradient);
-        System.arraycopy(gradient, 0, packed, 0, p);
-        packed[p + 1] = b.rows;
-      }
-      double[] total = reduce.sum(packed);
-      long rows = (long) total[p + 1];
-      if (rows == 0) {
-        continue;
-      }
-      // As Trainer's synchronous step on SparkObjective's sums: the same operations in order.
-      double inv = 1.0 / rows;
-      for (int i = 0; i < p; i++) {
-        gradient[i] = total[i] * inv;
-      }
-      double loss = total[p] * inv;
-      round.optimizer().steps().clip(gradient);
-      round.decay().addGradient(w, gradient);
-      s.step(w, gradient, round.learningRates()[j]);
-      sum.loss += loss * rows;
-      sum.rows += rows;
-    }
-    if (!reporter || sum.rows == 0) {
-      return new Sum();
-    }
-    sum.optimizerSteps = s.steps();
-    return weighted(sum, w, s, 1.0);
   }
 }

@@ -36,15 +36,6 @@ public interface Objective {
         + " does not run local SGD");
   }
 
-  /**
-   * How many synchronous mini-batch steps this objective takes in one {@link #localRound} call
-   * with a {@link LocalSgd.Round#synchronous} round (all-reducing each step's gradient among its
-   * partitions); 1 when it takes none that way, and the trainer asks for one gradient per step.
-   */
-  default int synchronousStepsPerRound() {
-    return 1;
-  }
-
   /** The mean loss at {@code params}, without a gradient. */
   double loss(double[] params);
 

@@ -163,10 +163,7 @@ public final class Trainer {
       long n = train.numRows();
       int batches = steps.batchSize() == 0 ? 1 : Batch.count(n, steps.batchSize());
       if (steps.localSteps() > 1 || localRounds) {
-        return runLocalSgd(spec, state, batches, steps.localSteps(), false);
-      }
-      if (batches > 1 && train.synchronousStepsPerRound() > 1) {
-        return runLocalSgd(spec, state, batches, train.synchronousStepsPerRound(), true);
+        return runLocalSgd(spec, state, batches);
       }
       while (epoch < epochs) {
         epoch++;
@@ -212,14 +209,13 @@ public final class Trainer {
     }
 
     /**
-     * Epochs of rounds of up to {@code k} steps, each one call of {@link Objective#localRound}:
-     * local SGD ({@link LocalSgd}), or with {@code synchronous} the ordinary synchronous steps,
-     * several per call. A round never spans two epochs, so checkpoints fall between rounds and
-     * hold the (averaged) state.
+     * Epochs of local SGD ({@link LocalSgd}): rounds of up to K steps, each one call of
+     * {@link Objective#localRound}; a round never spans two epochs, so checkpoints fall between
+     * rounds and hold the averaged state.
      */
-    String runLocalSgd(FirstOrderSpec spec, OptimizerState state, int batches, int k,
-        boolean synchronous) {
+    String runLocalSgd(FirstOrderSpec spec, OptimizerState state, int batches) {
       StepSpec steps = spec.steps();
+      int k = steps.localSteps();
       while (epoch < epochs) {
         epoch++;
         long start = System.nanoTime();
@@ -236,14 +232,13 @@ public final class Trainer {
           }
           OptimizerState.Snapshot before = state.snapshot();
           LocalSgd.Sum sum = train.localRound(params, before,
-              new LocalSgd.Round(spec, decay, seed, batches, first, rates, synchronous));
+              new LocalSgd.Round(spec, decay, seed, batches, first, rates));
           if (sum.rows() == 0) {
             continue;
           }
           if (!Double.isFinite(sum.loss())) {
-            throw diverged("training loss became " + sum.loss() / sum.rows(), synchronous
-                ? "steps " + (first + 1) + " to " + (first + rates.length) + " of " + batches
-                : "local round " + (first / k + 1));
+            throw diverged("training loss became " + sum.loss() / sum.rows(), "local round "
+                + (first / k + 1));
           }
           sum.averageInto(params, state, before, rates.length);
           learningRate = rates[rates.length - 1];

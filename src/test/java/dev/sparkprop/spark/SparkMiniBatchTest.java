@@ -149,32 +149,4 @@ class SparkMiniBatchTest {
     }
     assertTrue(moved > 0.01, "moved " + moved);
   }
-
-  @Test
-  void fit_adamSeveralStepsPerBarrierJob_sameBitsAsOneJobPerStepAndAsLocal() {
-    Adam adam = new Adam(new StepSpec(0.01, new Schedule(Schedule.Kind.COSINE, 1, 1.0, 0.001,
-        1), 40, 0.05, 1e-4), 0.9, 0.999, 1e-8);
-    TrainConfig config = new TrainConfig(SPEC, adam, 3, 17, EarlyStopping.OFF, 3);
-    double[] init = Init.AUTO.initialize(SPEC, 4);
-    List<Block> b = blocks();
-    // sc.parallelize's slices of 7 blocks into 2 partitions: [0, 3), [3, 7)
-    Trainer.Result local = new Trainer(config).fit(LocalObjective.partitioned(new Network(SPEC),
-        List.of(b.subList(0, 3), b.subList(3, 7))), null, init, null);
-    Trainer.Result[] spark = new Trainer.Result[2];
-    int[] stepsPerJob = {3, 1};
-    for (int run = 0; run < 2; run++) {
-      System.setProperty("dev.sparkprop.steps-per-job", String.valueOf(stepsPerJob[run]));
-      try (SparkObjective objective = new SparkObjective(sc.parallelize(blocks(), 2), SPEC, 2)) {
-        assertEquals(stepsPerJob[run], objective.synchronousStepsPerRound());
-        spark[run] = new Trainer(config).fit(objective, null, init, null);
-      } finally {
-        System.clearProperty("dev.sparkprop.steps-per-job");
-      }
-    }
-    assertArrayEquals(spark[1].params(), spark[0].params(), 0.0);
-    assertArrayEquals(local.params(), spark[0].params(), 0.0);
-    assertEquals(local.history().get(2).trainLoss(), spark[0].history().get(2).trainLoss(),
-        1e-12);
-    assertEquals(local.history().get(2).steps(), spark[0].history().get(2).steps());
-  }
 }

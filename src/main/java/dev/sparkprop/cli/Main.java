@@ -48,6 +48,7 @@ public final class Main {
 
   /** Runs a command and returns its exit code (tests call this directly). */
   public static int run(String[] argv, PrintStream out, PrintStream err) {
+    NativeBlas.skipNativeIfAbsent();
     boolean verbose = false;
     for (String a : argv) {
       verbose |= a.equals("--verbose");

@@ -73,6 +73,8 @@ class ConsoleTest {
     assertFalse(r.output().contains("\tat "), "no stack trace:\n" + r.output());
     assertFalse(r.output().lines().anyMatch(l -> l.matches(".* (ERROR|WARN) .*")),
         "no Spark ERROR or WARN block:\n" + r.output());
+    // Without native BLAS netlib's loader would print its dlopen failure; see NativeBlas.
+    assertFalse(r.output().contains("netlib-blas"), r.output());
   }
 
   @Test

@@ -45,7 +45,8 @@ import java.util.stream.Collectors;
  * @param inputFormat {@code auto}, {@code parquet}, {@code csv} or {@code json} (JSON lines)
  * @param features {@code ["*"]} for every column but the label, or one or more column names (a
  *     single name may be a vector or array column)
- * @param label the label column
+ * @param label the label column, or several numeric columns for a multi-output regression label
+ *     (one output per column, in this order)
  * @param task {@code auto}, {@code classification} or {@code regression}
  * @param outputActivation empty for {@code auto}
  * @param loss empty for {@code auto}
@@ -59,7 +60,7 @@ public record Settings(
     String input,
     String inputFormat,
     List<String> features,
-    String label,
+    List<String> label,
     String task,
     boolean standardizeFeatures,
     boolean standardizeLabel,
@@ -94,6 +95,8 @@ public record Settings(
   private static final List<String> TASKS = List.of("auto", "classification", "regression");
   private static final String FEATURES_RULE =
       "must be \"*\", a column name or a non-empty list of distinct column names";
+  private static final String LABEL_RULE =
+      "must be a column name or a non-empty list of distinct column names";
   private static final String HIDDEN_ACTIVATION_RULE = "must be one of " + Arrays
       .stream(Activation.values()).filter(a -> a != Activation.SOFTMAX).map(Activation::id)
       .collect(Collectors.joining(", "));
@@ -125,14 +128,16 @@ public record Settings(
     Objects.requireNonNull(validationInput, "validationInput");
     Objects.requireNonNull(checkpointDir, "checkpointDir");
     features = List.copyOf(features);
+    label = List.copyOf(label);
     hidden = List.copyOf(hidden);
 
     Values.oneOf("input-format", inputFormat, INPUT_FORMATS);
-    checkFeatures(features, label);
-    if (label.isBlank()) {
-      throw new ConfigException(Values.path("label") + " must be a column name, got "
-          + Values.show(label));
+    if (label.isEmpty() || label.stream().anyMatch(String::isBlank)
+        || new HashSet<>(label).size() != label.size()) {
+      throw new ConfigException(Values.path("label") + " " + LABEL_RULE + ", got "
+          + (label.size() == 1 ? Values.show(label.get(0)) : Values.show(label)));
     }
+    checkFeatures(features, label);
     Values.oneOf("task", task, TASKS);
     Values.fraction("test-fraction", testFraction);
     Values.fraction("validation-fraction", validationFraction);
@@ -258,7 +263,7 @@ public record Settings(
     s.put("input", input);
     s.put("input-format", inputFormat);
     s.put("features", features.size() == 1 ? features.get(0) : features);
-    s.put("label", label);
+    s.put("label", label.size() == 1 ? label.get(0) : label);
     s.put("task", task);
     s.put("standardize-features", standardizeFeatures);
     s.put("standardize-label", standardizeLabel);
@@ -331,7 +336,7 @@ public record Settings(
         v.string("input"),
         v.word("input-format"),
         v.stringOrList("features", FEATURES_RULE),
-        v.string("label"),
+        v.stringOrList("label", LABEL_RULE),
         v.word("task"),
         v.bool("standardize-features"),
         v.bool("standardize-label"),
@@ -368,7 +373,7 @@ public record Settings(
     return a;
   }
 
-  private static void checkFeatures(List<String> features, String label) {
+  private static void checkFeatures(List<String> features, List<String> label) {
     boolean ok = !features.isEmpty()
         && features.stream().noneMatch(String::isBlank)
         && new HashSet<>(features).size() == features.size()
@@ -377,10 +382,12 @@ public record Settings(
       throw new ConfigException(Values.path("features") + " " + FEATURES_RULE + ", got "
           + (features.size() == 1 ? Values.show(features.get(0)) : Values.show(features)));
     }
-    if (features.contains(label)) {
-      throw new ConfigException(Values.path("features") + " must not contain the label column "
-          + Values.show(label) + " (" + Values.path("label") + "), got "
-          + (features.size() == 1 ? Values.show(features.get(0)) : Values.show(features)));
+    for (String l : label) {
+      if (features.contains(l)) {
+        throw new ConfigException(Values.path("features") + " must not contain the label column "
+            + Values.show(l) + " (" + Values.path("label") + "), got "
+            + (features.size() == 1 ? Values.show(features.get(0)) : Values.show(features)));
+      }
     }
   }
 

@@ -188,12 +188,13 @@ final class TrainCommand {
 
   /** The library's training settings from the command line's configuration. */
   static FitSpec fitSpec(Settings s) {
-    return new FitSpec(s.features(), s.label(), FitSpec.Task.fromId(s.task()),
+    return new FitSpec(s.features(), s.label().get(0), FitSpec.Task.fromId(s.task()),
         s.standardizeFeatures(), s.standardizeLabel(), s.testFraction(), s.validationFraction(),
         s.hidden(), s.hiddenActivation(), s.outputActivation().orElse(null),
         s.loss().orElse(null), s.init(), s.precision(), s.optimizer(), s.epochs(), s.seed(),
         new EarlyStopping(s.earlyStoppingPatience(), s.earlyStoppingMinDelta()),
-        s.checkpointEvery(), s.blockSize(), s.aggregationDepth(), s.partitions(), 0, true);
+        s.checkpointEvery(), s.blockSize(), s.aggregationDepth(), s.partitions(), 0, true,
+        s.label());
   }
 
   /** Writes checkpoints and remembers the last epoch written. */

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -208,9 +209,19 @@ public record Settings(
    * @throws ConfigException with a one-line message, for any mistake
    */
   public static Settings load(Path confFileOrNull, List<String> overrides) {
+    return load(confFileOrNull, overrides, warning -> { });
+  }
+
+  /**
+   * Like {@link #load(Path, List)}, reporting to {@code warnings} each valid setting that does
+   * not apply (a key of another optimizer than the selected one), as one line, instead of
+   * dropping it silently.
+   */
+  public static Settings load(Path confFileOrNull, List<String> overrides,
+      Consumer<String> warnings) {
     Objects.requireNonNull(overrides, "overrides");
     return load(confFileOrNull == null ? ConfigFactory.empty() : parseFile(confFileOrNull),
-        confFileOrNull, overrides);
+        confFileOrNull, overrides, warnings);
   }
 
   /**
@@ -218,6 +229,12 @@ public record Settings(
    * saved configuration, say), {@code origin} naming it in messages.
    */
   public static Settings loadText(String hocon, String origin, List<String> overrides) {
+    return loadText(hocon, origin, overrides, warning -> { });
+  }
+
+  /** {@link #loadText(String, String, List)} with {@code warnings} as in {@link #load}. */
+  public static Settings loadText(String hocon, String origin, List<String> overrides,
+      Consumer<String> warnings) {
     Objects.requireNonNull(overrides, "overrides");
     Config config;
     try {
@@ -227,10 +244,11 @@ public record Settings(
       throw new ConfigException(origin + ": " + detail(e), e);
     }
     return load(config.root().containsKey(Values.ROOT) ? config : config.atKey(Values.ROOT),
-        null, overrides);
+        null, overrides, warnings);
   }
 
-  private static Settings load(Config fromFile, Path confFileOrNull, List<String> overrides) {
+  private static Settings load(Config fromFile, Path confFileOrNull, List<String> overrides,
+      Consumer<String> warnings) {
     Config reference = reference();
     Config fromCommandLine = parseOverrides(overrides);
     Values values;
@@ -244,7 +262,7 @@ public record Settings(
     } catch (com.typesafe.config.ConfigException e) {
       throw oneLine(e, confFileOrNull);
     }
-    return read(values, userKeys);
+    return read(values, userKeys, warnings);
   }
 
   /** Every valid key, in full ({@code sparkprop.epochs}), sorted. */
@@ -331,7 +349,7 @@ public record Settings(
     return text;
   }
 
-  private static Settings read(Values v, Set<String> userKeys) {
+  private static Settings read(Values v, Set<String> userKeys, Consumer<String> warnings) {
     return new Settings(
         v.string("input"),
         v.word("input-format"),
@@ -350,7 +368,7 @@ public record Settings(
         v.parse("network.init", INIT_RULE, Init::parse),
         v.string("network.init-from"),
         v.parse("network.precision", PRECISION_RULE, Precision::fromId),
-        Optimizers.read(v, userKeys),
+        Optimizers.read(v, userKeys, warnings),
         v.integer("epochs"),
         v.longInteger("seed"),
         v.integer("early-stopping.patience"),

@@ -63,7 +63,7 @@ final class TrainCommand {
         CheckpointStore.Stored stored = CheckpointStore.latest(
             spark.sparkContext().hadoopConfiguration(), dir);
         Settings s = Settings.loadText(stored.configuration(), "the configuration saved in "
-            + "checkpoint '" + stored.location() + "'", overrides);
+            + "checkpoint '" + stored.location() + "'", overrides, warning(out));
         out.println(Main.fmt("sparkprop: resuming from %s (epoch %d of %d)", stored.location(),
             stored.checkpoint().epoch(), s.epochs()));
         train(spark, checked(s), null, stored, out);
@@ -73,7 +73,7 @@ final class TrainCommand {
       return;
     }
     Settings s = checked(Settings.load(args.has("conf") ? Path.of(args.get("conf")) : null,
-        overrides));
+        overrides, warning(out)));
     Model warm = s.initFrom().isEmpty() ? null
         : ModelStore.load(SparkSessions.hadoopConfiguration(), s.initFrom());
     SparkSession spark = SparkSessions.start(args, "train", out);
@@ -184,6 +184,11 @@ final class TrainCommand {
       IllegalArgumentException e) {
     return new IllegalArgumentException("validation-input '" + s.validationInput() + "': "
         + e.getMessage(), e);
+  }
+
+  /** Prints a setting that does not apply as one line, {@code sparkprop: warning: ...}. */
+  private static java.util.function.Consumer<String> warning(PrintStream out) {
+    return w -> out.println("sparkprop: warning: " + w);
   }
 
   /** The library's training settings from the command line's configuration. */

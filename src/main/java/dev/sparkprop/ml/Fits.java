@@ -142,6 +142,13 @@ final class Fits {
         p.getScheduleEpochs(), p.getScheduleRate(), p.getMinLearningRate(), p.getWarmupEpochs());
     StepSpec steps = new StepSpec(p.getStepSize(), schedule, solver.equals("gd") ? 0 : batch,
         p.getClipNorm(), p.getRegParam());
+    if (p.getLocalSteps() > 1) {
+      if (steps.batchSize() == 0) {
+        throw new IllegalArgumentException("localSteps = " + p.getLocalSteps() + " needs "
+            + "mini-batches: solver sgd, momentum or adam with batchSize >= 1");
+      }
+      steps = steps.withLocalSteps(p.getLocalSteps());
+    }
     return switch (solver) {
       case "gd", "sgd" -> new GradientDescent(steps);
       case "momentum" -> new Momentum(steps, p.getMomentum(), p.getNesterov());

@@ -61,6 +61,11 @@ public interface SparkpropEstimatorParams<T extends SparkpropEstimatorParams<T>>
     return self(set(batchSize(), value));
   }
 
+  /** Sets the local SGD steps per partition between synchronisations (1 = synchronous). */
+  default T setLocalSteps(int value) {
+    return self(set(localSteps(), value));
+  }
+
   /** Sets the momentum coefficient. */
   default T setMomentum(double value) {
     return self(set(momentum(), value));

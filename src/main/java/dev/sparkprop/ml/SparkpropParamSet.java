@@ -47,6 +47,7 @@ public final class SparkpropParamSet implements Serializable {
   final Param<String> solver;
   final DoubleParam stepSize;
   final IntParam batchSize;
+  final IntParam localSteps;
   final DoubleParam momentum;
   final BooleanParam nesterov;
   final DoubleParam beta1;
@@ -98,6 +99,10 @@ public final class SparkpropParamSet implements Serializable {
     batchSize = new IntParam(uid, "batchSize", "rows per mini-batch step of sgd (>= 1), "
         + "momentum and adam (0 = full batch); gd and lbfgs always use all rows",
         ParamValidators.gtEq(0.0));
+    localSteps = new IntParam(uid, "localSteps", "local SGD: mini-batch steps each partition "
+        + "takes on its own rows between two synchronisations, after which weights and moments "
+        + "are averaged by rows (>= 1; 1 = synchronous steps; above 1 needs batchSize >= 1)",
+        ParamValidators.gtEq(1.0));
     momentum = new DoubleParam(uid, "momentum", "momentum coefficient, in [0, 1)",
         ParamValidators.inRange(0.0, 1.0, true, false));
     nesterov = new BooleanParam(uid, "nesterov", "Nesterov's form of momentum");
@@ -166,6 +171,7 @@ public final class SparkpropParamSet implements Serializable {
     owner.setDefault(solver, "gd");
     owner.setDefault(stepSize, 0.1);
     owner.setDefault(batchSize, 64);
+    owner.setDefault(localSteps, 1);
     owner.setDefault(momentum, 0.9);
     owner.setDefault(nesterov, false);
     owner.setDefault(beta1, 0.9);

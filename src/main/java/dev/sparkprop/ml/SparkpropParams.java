@@ -100,6 +100,15 @@ public interface SparkpropParams extends Params {
     return (Integer) getOrDefault(batchSize());
   }
 
+  default IntParam localSteps() {
+    return sparkpropParams().localSteps;
+  }
+
+  /** Local SGD: steps per partition between synchronisations (1 = synchronous). */
+  default int getLocalSteps() {
+    return (Integer) getOrDefault(localSteps());
+  }
+
   default DoubleParam momentum() {
     return sparkpropParams().momentum;
   }

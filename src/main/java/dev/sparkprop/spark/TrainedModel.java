@@ -86,7 +86,7 @@ public record TrainedModel(Model model, InputMapping mapping, List<EpochStats> h
   public Predictions predict(Dataset<Row> raw, String name) {
     InputMapping features = mapping.withoutLabel();
     Dataset<Row> canonical = canonical(raw, features, name);
-    DataScan scan = DataScan.scan(canonical, features, false, model.spec().inputSize(), 0);
+    DataScan scan = DataScan.check(canonical, features, false, model.spec().inputSize(), 0);
     return new Predictions(predictor().predict(raw.sparkSession(), canonical), scan.rows());
   }
 
@@ -95,8 +95,13 @@ public record TrainedModel(Model model, InputMapping mapping, List<EpochStats> h
     boolean classification = isClassification();
     Dataset<Row> canonical = canonical(raw, mapping, name);
     int outputs = model.spec().outputSize();
-    DataScan scan = DataScan.scan(canonical, mapping, true, model.spec().inputSize(),
-        classification ? outputs : 0);
+    try (DataScan scan = DataScan.scan(canonical, mapping, true, model.spec().inputSize(),
+        classification ? outputs : 0)) {
+      return evaluate(scan, classification, outputs);
+    }
+  }
+
+  private Metrics evaluate(DataScan scan, boolean classification, int outputs) {
     if (!classification && scan.labelWidth != outputs) {
       throw new IllegalArgumentException("label '" + mapping.labelColumn() + "' has "
           + scan.labelWidth + " values per row but the model has " + outputs + " outputs");
@@ -107,7 +112,7 @@ public record TrainedModel(Model model, InputMapping mapping, List<EpochStats> h
     boolean oneHot = classification && model.spec().loss() != Loss.CROSS_ENTROPY;
     Metrics.Spec spec = classification ? Metrics.Spec.classification(outputs)
         : Metrics.Spec.regression(outputs, sc.labelMean(), sc.labelStd());
-    try (SparkObjective data = new SparkObjective(BlockStacker.stack(canonical, scan,
+    try (SparkObjective data = new SparkObjective(BlockStacker.stack(scan,
         new BlockStacker.SplitSpec(0, 0, 0), Split.TRAIN, stats, PREDICT_BLOCK_SIZE,
         oneHot ? outputs : 0, Precision.FLOAT64), model.spec(), 2)) {
       return data.evaluate(model.params(), spec);

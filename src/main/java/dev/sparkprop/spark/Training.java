@@ -162,7 +162,13 @@ public final class Training {
     InputMapping mapping = InputMapping.forTraining(data, spec.features(), spec.labelColumns(),
         spec.task().id());
     Dataset<Row> canonical = mapping.canonical(data, true);
-    DataScan scan = DataScan.scan(canonical, mapping, true, -1, spec.numClasses());
+    try (DataScan scan = DataScan.scan(canonical, mapping, true, -1, spec.numClasses())) {
+      return fit(data, t0, mapping, scan);
+    }
+  }
+
+  /** {@link #fit(Dataset)} on the scanned rows (read once and cached until the fit ends). */
+  private TrainedModel fit(Dataset<Row> data, long t0, InputMapping mapping, DataScan scan) {
 
     boolean classification = mapping.isClassification();
     int outputs = classification ? classCount(mapping, scan) : scan.labelWidth;
@@ -171,10 +177,10 @@ public final class Training {
     int oneHotWidth = oneHot ? outputs : 0;
 
     SplitSpec split = spec.split();
-    Scaling scaling = scaling(canonical, scan, split, network, classification);
+    Scaling scaling = scaling(scan, split, network, classification);
     Stats stats = new Stats(scaling.featureMean(), scaling.featureStd(), scaling.labelMean(),
         scaling.labelStd(), 0);
-    JavaRDD<Block> trainBlocks = partitioned(BlockStacker.stack(canonical, scan, split,
+    JavaRDD<Block> trainBlocks = partitioned(BlockStacker.stack(scan, split,
         Split.TRAIN, stats, spec.blockSize(), oneHotWidth, spec.precision()), spec.partitions());
     Metrics.Spec metricsSpec = classification ? Metrics.Spec.classification(outputs)
         : Metrics.Spec.regression(outputs, scaling.labelMean(), scaling.labelStd());
@@ -187,7 +193,7 @@ public final class Training {
     Trainer trainer = new Trainer(config, new BreezeLbfgs());
     Trainer.Result result;
     try (SparkObjective train = new SparkObjective(trainBlocks, network, spec.aggregationDepth());
-        SparkObjective held = validationData(mapping, canonical, scan, split, stats, outputs,
+        SparkObjective held = validationData(mapping, scan, split, stats, outputs,
             classification, oneHotWidth, network)) {
       listener.onPrepared(new Prepared(classification, outputs, train.numRows(),
           held == null ? -1 : held.numRows(), scan.featureWidth, network,
@@ -198,7 +204,7 @@ public final class Training {
     }
     Metrics test = null;
     if (spec.testFraction() > 0) {
-      try (SparkObjective testData = new SparkObjective(BlockStacker.stack(canonical, scan, split,
+      try (SparkObjective testData = new SparkObjective(BlockStacker.stack(scan, split,
           Split.TEST, stats, spec.blockSize(), oneHotWidth, spec.precision()), network,
           spec.aggregationDepth())) {
         test = testData.evaluate(result.params(), metricsSpec);
@@ -264,7 +270,7 @@ public final class Training {
     }
   }
 
-  private Scaling scaling(Dataset<Row> canonical, DataScan scan, SplitSpec split,
+  private Scaling scaling(DataScan scan, SplitSpec split,
       NetworkSpec network, boolean classification) {
     if (resume != null) {
       return resumeScaling == null ? Scaling.NONE : resumeScaling;
@@ -279,17 +285,16 @@ public final class Training {
     if (!spec.standardizeFeatures() && !scaleLabel) {
       return Scaling.NONE;
     }
-    Stats st = BlockStacker.stats(canonical, scan, split, Split.TRAIN, spec.standardizeFeatures(),
+    Stats st = BlockStacker.stats(scan, split, Split.TRAIN, spec.standardizeFeatures(),
         scaleLabel);
     return new Scaling(st.featureMean(), st.featureStd(), st.labelMean(), st.labelStd());
   }
 
   /** The validation data: the validation split, the separate validation data, or null. */
-  private SparkObjective validationData(InputMapping mapping, Dataset<Row> canonical,
-      DataScan scan, SplitSpec split, Stats stats, int outputs, boolean classification,
+  private SparkObjective validationData(InputMapping mapping, DataScan scan, SplitSpec split, Stats stats, int outputs, boolean classification,
       int oneHotWidth, NetworkSpec network) {
     if (spec.validationFraction() > 0) {
-      return new SparkObjective(BlockStacker.stack(canonical, scan, split, Split.VALIDATION,
+      return new SparkObjective(BlockStacker.stack(scan, split, Split.VALIDATION,
           stats, spec.blockSize(), oneHotWidth, spec.precision()), network,
           spec.aggregationDepth());
     }
@@ -312,9 +317,11 @@ public final class Training {
     } catch (IllegalArgumentException e) {
       throw new ValidationDataException(e);
     }
-    return new SparkObjective(BlockStacker.stack(data, vscan, new SplitSpec(0, 0, 0),
-        Split.TRAIN, stats, spec.blockSize(), oneHotWidth, spec.precision()), network,
-        spec.aggregationDepth());
+    try (vscan) { // the blocks are cached and counted: the scan's rows are no longer needed
+      return new SparkObjective(BlockStacker.stack(vscan, new SplitSpec(0, 0, 0),
+          Split.TRAIN, stats, spec.blockSize(), oneHotWidth, spec.precision()), network,
+          spec.aggregationDepth());
+    }
   }
 
   private static JavaRDD<Block> partitioned(JavaRDD<Block> blocks, int partitions) {

@@ -37,6 +37,7 @@ class ParamsTest {
     KEYS.put("solver", "optimizer.name");
     KEYS.put("stepSize", "optimizer.learning-rate");
     KEYS.put("batchSize", "optimizer.batch-size");
+    KEYS.put("localSteps", "optimizer.local-steps");
     KEYS.put("momentum", "optimizer.momentum");
     KEYS.put("nesterov", "optimizer.nesterov");
     KEYS.put("beta1", "optimizer.beta1");
@@ -103,7 +104,7 @@ class ParamsTest {
         ours.add(m.getName());
       }
     }
-    assertEquals(36, ours.size(), ours.toString());
+    assertEquals(37, ours.size(), ours.toString());
     for (String name : ours) {
       assertTrue(KEYS.containsKey(name) || NO_KEY.contains(name), name + " has no home");
       Param<?> p = c.getParam(name);

@@ -111,6 +111,16 @@ class OptimizerSettingsTest {
   }
 
   @Test
+  void load_localStepsUnderGd_warns() {
+    // batch-size=64 makes local-steps=4 valid for sgd; both are keys gd does not read.
+    assertEquals(List.of("sparkprop.optimizer.batch-size is a setting of optimizer sgd, "
+        + "momentum or adam, not of gd (sparkprop.optimizer.name); it is ignored",
+        "sparkprop.optimizer.local-steps is a setting of optimizer sgd, momentum or adam, not "
+            + "of gd (sparkprop.optimizer.name); it is ignored"),
+        warnings(null, "optimizer.local-steps=4", "optimizer.batch-size=64"));
+  }
+
+  @Test
   void load_batchSizeZeroUnderGd_validForAdamSoOnlyAWarning() {
     assertEquals(1, warnings(null, "optimizer.batch-size=0").size());
   }
@@ -144,8 +154,9 @@ class OptimizerSettingsTest {
         Arguments.of(List.of("optimizer.name=adam", "optimizer.batch-size=0",
             "optimizer.local-steps=4"), "sparkprop.optimizer.local-steps = 4 needs mini-batches;"
             + " set sparkprop.optimizer.batch-size > 0"),
-        Arguments.of(List.of("optimizer.local-steps=4"), "sparkprop.optimizer.local-steps is a "
-            + "setting of optimizer sgd, momentum or adam, but sparkprop.optimizer.name is gd"),
+        // Not a key of gd, so only a warning if valid (see below); but 0 is valid nowhere.
+        Arguments.of(List.of("optimizer.local-steps=0"),
+            "sparkprop.optimizer.local-steps must be an integer >= 1, got 0"),
         Arguments.of(List.of("optimizer.name=adam", "optimizer.beta2=1"),
             "sparkprop.optimizer.beta2 must be a number >= 0 and < 1, got 1"),
         Arguments.of(List.of("optimizer.name=momentum", "optimizer.momentum=1.5"),

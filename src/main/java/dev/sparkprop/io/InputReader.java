@@ -2,6 +2,7 @@ package dev.sparkprop.io;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,6 +16,8 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
@@ -202,7 +205,10 @@ public final class InputReader {
     long rows = 0;
     for (Path file : files) {
       String shown = file.toUri().getPath();
-      try (FSDataInputStream in = file.getFileSystem(conf).open(file);
+      // Compressed files (.csv.gz, ...) are read through their codec, as Spark reads them.
+      CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(file);
+      try (FSDataInputStream raw = file.getFileSystem(conf).open(file);
+           InputStream in = codec == null ? raw : codec.createInputStream(raw);
            BufferedReader reader = new BufferedReader(new InputStreamReader(in,
                StandardCharsets.UTF_8))) {
         List<String> header = null;

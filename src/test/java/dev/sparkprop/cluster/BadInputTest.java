@@ -167,6 +167,18 @@ class BadInputTest {
   }
 
   @Test
+  void train_gzipCsvWithExtraField_readThroughCodecAndExitsInputNamingLine()
+      throws IOException {
+    Path in = tmp.resolve("extra-field.csv.gz");
+    try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(in))) {
+      gz.write("a,b,y\n1,2,3\n4,5,6,7\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    Path out = tmp.resolve("m-gzip");
+    assertFails(run("train", "input=" + in, "input-format=csv", "label=y", "output=" + out),
+        ExitCode.INPUT, "input file '" + in + "' line 3 has 4 fields, but the header has 3", out);
+  }
+
+  @Test
   void train_csvHeaderOnly_exitsInput() throws IOException {
     Path in = csv("header-only.csv", "a,b,y\n");
     Path out = tmp.resolve("m-header-only");

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import List
 
-from sparkprop._version import MAVEN_VERSION, __version__, maven_to_pep440
+from sparkprop._version import MAVEN_VERSION, __version__
 
 __all__ = ["__version__", "MAVEN_VERSION", "jar_path", "SparkpropJarError"]
 

@@ -31,11 +31,6 @@ def test_single_vector_methods_agree_with_transform(scored):
         assert model.predict(x) == prediction[i]
 
 
-def test_model_repr_names_the_class(scored):
-    model, _ = scored
-    assert "SparkpropClassificationModel" in repr(model) or model.uid in repr(model)
-
-
 @pytest.mark.only("connect", reason="the Connect server's allow-list of model methods")
 def test_weights_are_refused_over_connect(scored):
     """Connect's server calls only allow-listed model methods (MLUtils.ALLOWED_ATTRIBUTES),

@@ -2,7 +2,6 @@
 
 import re
 
-
 from conftest import ROOT
 
 

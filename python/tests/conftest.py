@@ -61,6 +61,7 @@ def spark(mode):
                .config("spark.sql.shuffle.partitions", "2")
                .config("spark.default.parallelism", "2")
                .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
                .config("spark.driver.memory", "2g"))
     builder = builder.remote("local[2]") if mode == "connect" else builder.master("local[2]")
     session = builder.getOrCreate()

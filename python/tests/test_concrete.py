@@ -1,11 +1,15 @@
 """SparkpropRegressor on concrete compressive strength (src/data/concrete.csv)."""
 
+import pytest
 from pyspark.ml.evaluation import RegressionEvaluator
 from pyspark.ml.feature import VectorAssembler
 
 from sparkprop.ml import SparkpropRegressionModel, SparkpropRegressor
 
 from conftest import CONCRETE
+
+# Every test here makes JVM objects (classic) or talks to the server (Connect).
+pytestmark = pytest.mark.usefixtures("spark")
 
 
 def test_regressor_on_concrete(spark):

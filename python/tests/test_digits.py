@@ -40,7 +40,8 @@ def test_pipeline_reaches_the_cli_accuracy(cli_digits, python_digits):
     python_accuracy = accuracy(model.transform(test))
     print(f"digits test accuracy: Pipeline {python_accuracy:.6f}, CLI {cli_accuracy:.6f} "
           f"({test.count()} test rows)")
-    assert python_accuracy >= cli_accuracy
+    # The CLI prints six decimals: compare at its precision.
+    assert round(python_accuracy, 6) >= cli_accuracy
     assert python_accuracy >= 0.95   # the README's 0.98 less a margin for another split
 
 

@@ -8,6 +8,9 @@ from sparkprop.ml import SparkpropClassifier, SparkpropRegressor
 
 from conftest import PIXELS
 
+# Every test here makes JVM objects (classic) or talks to the server (Connect).
+pytestmark = pytest.mark.usefixtures("spark")
+
 
 @pytest.fixture(scope="module")
 def data(digits):

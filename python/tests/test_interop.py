@@ -14,6 +14,9 @@ from sparkprop.ml import SparkpropClassifier, SparkpropRegressor
 
 from conftest import CONCRETE, PIXELS, ROOT, column
 
+# Every test here makes JVM objects (classic) or talks to the server (Connect).
+pytestmark = pytest.mark.usefixtures("spark")
+
 TOLERANCE = 1e-9
 
 

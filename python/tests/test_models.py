@@ -9,13 +9,16 @@ from sparkprop.ml import SparkpropClassifier
 
 from conftest import PIXELS, column
 
+# Every test here makes JVM objects (classic) or talks to the server (Connect).
+pytestmark = pytest.mark.usefixtures("spark")
+
 
 @pytest.fixture(scope="module")
 def scored(digits):
-    data = VectorAssembler(inputCols=PIXELS, outputCol="features").transform(digits).limit(5)
+    data = VectorAssembler(inputCols=PIXELS, outputCol="features").transform(digits)
     model = SparkpropClassifier(hiddenLayers=[8], solver="adam", stepSize=0.03, batchSize=0,
                                 maxIter=10).fit(data)
-    return model, model.transform(data)
+    return model, model.transform(data.limit(5))
 
 
 def test_single_vector_methods_agree_with_transform(scored):

@@ -10,6 +10,9 @@ from sparkprop.ml import (SparkpropClassificationModel, SparkpropClassifier,
 
 from conftest import PIXELS
 
+# Every test here makes JVM objects (classic) or talks to the server (Connect).
+pytestmark = pytest.mark.usefixtures("spark")
+
 PAIRS = [(SparkpropClassifier, SparkpropClassificationModel),
          (SparkpropRegressor, SparkpropRegressionModel)]
 ESTIMATORS = [estimator for estimator, _ in PAIRS]
@@ -34,7 +37,8 @@ def test_python_params_are_the_jvm_params_with_the_same_defaults(spark, estimato
     java = estimator._java_obj
     java_params = {p.name(): p for p in java.params()}
     python_params = {p.name: p for p in estimator.params}
-    assert sorted(python_params) == sorted(java_params)
+    assert set(python_params) - set(java_params) == set(), "Python only"
+    assert set(java_params) - set(python_params) == set(), "JVM only"
     for name, java_param in java_params.items():
         param = python_params[name]
         if java.hasDefault(java_param):

@@ -14,6 +14,9 @@ from sparkprop.ml import (SparkpropClassificationModel, SparkpropClassifier,
 
 from conftest import CONCRETE, column, digits_pipeline
 
+# Every test here makes JVM objects (classic) or talks to the server (Connect).
+pytestmark = pytest.mark.usefixtures("spark")
+
 QUICK = dict(hiddenLayers=[16], hiddenActivation="tanh", solver="adam", stepSize=0.03,
              batchSize=0, maxIter=20, seed=3)
 

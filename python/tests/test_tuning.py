@@ -1,6 +1,7 @@
 """CrossValidator over hiddenLayers, and its model saved and loaded from Python."""
 
 import numpy as np
+import pytest
 from pyspark.ml.evaluation import MulticlassClassificationEvaluator
 from pyspark.ml.feature import VectorAssembler
 from pyspark.ml.tuning import CrossValidator, CrossValidatorModel, ParamGridBuilder
@@ -8,6 +9,9 @@ from pyspark.ml.tuning import CrossValidator, CrossValidatorModel, ParamGridBuil
 from sparkprop.ml import SparkpropClassificationModel, SparkpropClassifier
 
 from conftest import PIXELS, column
+
+# Every test here makes JVM objects (classic) or talks to the server (Connect).
+pytestmark = pytest.mark.usefixtures("spark")
 
 
 def test_cross_validator_picks_the_wider_network(digits, tmp_path):

@@ -224,15 +224,6 @@ class _SparkpropParams(
         "fresh initialisation.",
         typeConverter=TypeConverters.toListFloat,
     )
-    localSteps: "Param[int]" = Param(
-        Params._dummy(),
-        "localSteps",
-        "Optimizer steps each partition takes on its own rows between two averagings of the "
-        "weights, >= 1; 1 = every step sums the gradient over the cluster "
-        "(optimizer.local-steps).",
-        typeConverter=TypeConverters.toInt,
-    )
-
     def __init__(self, *args: object) -> None:
         super().__init__(*args)
         self._setDefault(
@@ -268,7 +259,6 @@ class _SparkpropParams(
             earlyStoppingPatience=0,
             earlyStoppingMinDelta=0.0,
             checkpointInterval=10,
-            localSteps=1,
         )
 
     def getHiddenLayers(self) -> List[int]:
@@ -382,10 +372,6 @@ class _SparkpropParams(
     def getInitialWeights(self) -> List[float]:
         """Gets the value of initialWeights (no default: unset means a fresh start)."""
         return self.getOrDefault(self.initialWeights)
-
-    def getLocalSteps(self) -> int:
-        """Gets the value of localSteps or its default value."""
-        return self.getOrDefault(self.localSteps)
 
 
 class _SparkpropSetters:
@@ -530,7 +516,3 @@ class _SparkpropSetters:
     def setInitialWeights(self: P, value: List[float]) -> P:
         """Sets the value of :py:attr:`initialWeights`."""
         return self._set(initialWeights=value)
-
-    def setLocalSteps(self: P, value: int) -> P:
-        """Sets the value of :py:attr:`localSteps`."""
-        return self._set(localSteps=value)

@@ -88,7 +88,6 @@ class SparkpropClassifier(
         checkpointDir: Optional[str] = None,
         checkpointInterval: int = 10,
         initialWeights: Optional[List[float]] = None,
-        localSteps: int = 1,
     ):
         super().__init__()
         self._java_obj = self._new_java_obj(self._java_class, self.uid)
@@ -140,7 +139,6 @@ class SparkpropClassifier(
         checkpointDir: Optional[str] = None,
         checkpointInterval: int = 10,
         initialWeights: Optional[List[float]] = None,
-        localSteps: int = 1,
     ) -> "SparkpropClassifier":
         """Sets params for SparkpropClassifier (keyword arguments only)."""
         kwargs = self._input_kwargs

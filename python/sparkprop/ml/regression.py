@@ -98,7 +98,6 @@ class SparkpropRegressor(
         checkpointDir: Optional[str] = None,
         checkpointInterval: int = 10,
         initialWeights: Optional[List[float]] = None,
-        localSteps: int = 1,
     ):
         super().__init__()
         self._java_obj = self._new_java_obj(self._java_class, self.uid)
@@ -148,7 +147,6 @@ class SparkpropRegressor(
         checkpointDir: Optional[str] = None,
         checkpointInterval: int = 10,
         initialWeights: Optional[List[float]] = None,
-        localSteps: int = 1,
     ) -> "SparkpropRegressor":
         """Sets params for SparkpropRegressor (keyword arguments only)."""
         kwargs = self._input_kwargs

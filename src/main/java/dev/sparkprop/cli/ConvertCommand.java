@@ -1,6 +1,7 @@
 package dev.sparkprop.cli;
 
 import dev.sparkprop.io.AtomicOutput;
+import dev.sparkprop.io.InputException;
 import dev.sparkprop.io.InputReader;
 import java.io.PrintStream;
 import org.apache.spark.sql.Dataset;
@@ -25,7 +26,7 @@ final class ConvertCommand {
       Dataset<Row> df = InputReader.read(spark, input, "csv");
       long rows = df.count();
       if (rows == 0) {
-        throw new IllegalArgumentException("input '" + input + "' has no rows");
+        throw new InputException("input '" + input + "' has no rows");
       }
       AtomicOutput.write(spark.sparkContext().hadoopConfiguration(), output, overwrite,
           tmp -> df.coalesce(1).write().parquet(tmp));

@@ -1,22 +1,11 @@
 package dev.sparkprop.cli;
 
-import dev.sparkprop.io.InputMapping;
 import dev.sparkprop.io.InputReader;
-import dev.sparkprop.io.Model;
-import dev.sparkprop.io.ModelStore;
-import dev.sparkprop.io.Scaling;
-import dev.sparkprop.nn.Loss;
-import dev.sparkprop.nn.Precision;
-import dev.sparkprop.spark.BlockStacker;
-import dev.sparkprop.spark.DataScan;
-import dev.sparkprop.spark.SparkObjective;
-import dev.sparkprop.spark.Split;
+import dev.sparkprop.spark.TrainedModel;
 import dev.sparkprop.train.Metrics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /** {@code sparkprop evaluate}: metrics of a model on labelled data. */
@@ -27,34 +16,12 @@ final class EvaluateCommand {
     args.allow("model", "input", "input-format");
     String modelDir = args.require("model", "DIR (a directory written by 'sparkprop train')");
     String input = args.require("input", "PATH (labelled Parquet or CSV)");
-    Model model = ModelStore.load(SparkSessions.hadoopConfiguration(), modelDir);
-    InputMapping mapping = ModelData.mapping(model, modelDir);
-    boolean classification = ModelData.isClassification(model);
+    TrainedModel model = TrainedModel.load(SparkSessions.hadoopConfiguration(), modelDir);
     SparkSession spark = SparkSessions.start(args, "evaluate", out);
     try {
-      Dataset<Row> raw = InputReader.read(spark, input,
-          args.has("input-format") ? args.get("input-format") : "auto");
-      Dataset<Row> canonical = PredictCommand.canonical(raw, mapping, model, modelDir);
-      int outputs = model.spec().outputSize();
-      DataScan scan = DataScan.scan(canonical, mapping, true, model.spec().inputSize(),
-          classification ? outputs : 0);
-      if (!classification && scan.labelWidth != outputs) {
-        throw new IllegalArgumentException("label '" + mapping.labelColumn() + "' has "
-            + scan.labelWidth + " values per row but the model has " + outputs + " outputs");
-      }
-      Scaling sc = model.scaling();
-      BlockStacker.Stats stats = new BlockStacker.Stats(sc.featureMean(), sc.featureStd(),
-          sc.labelMean(), sc.labelStd(), 0);
-      boolean oneHot = classification && model.spec().loss() != Loss.CROSS_ENTROPY;
-      Metrics.Spec spec = classification ? Metrics.Spec.classification(outputs)
-          : Metrics.Spec.regression(outputs, sc.labelMean(), sc.labelStd());
-      Metrics m;
-      try (SparkObjective data = new SparkObjective(BlockStacker.stack(canonical, scan,
-          new BlockStacker.SplitSpec(0, 0, 0), Split.TRAIN, stats, PredictCommand.BLOCK_SIZE,
-          oneHot ? outputs : 0, Precision.FLOAT64), model.spec(), 2)) {
-        m = data.evaluate(model.params(), spec);
-      }
-      print(m, PredictCommand.classNames(model), out);
+      Metrics m = model.evaluate(InputReader.read(spark, input,
+          args.has("input-format") ? args.get("input-format") : "auto"), modelDir);
+      print(m, model.classNames(), out);
     } finally {
       spark.stop();
     }

@@ -1,9 +1,13 @@
 package dev.sparkprop.cli;
 
+import dev.sparkprop.io.InputException;
+import dev.sparkprop.io.InputReader;
 import dev.sparkprop.io.ModelFormatException;
+import dev.sparkprop.io.OutputExistsException;
 import dev.sparkprop.train.NonFiniteLossException;
 import java.io.PrintStream;
 import java.util.Locale;
+import org.apache.spark.SparkThrowable;
 
 /**
  * {@code sparkprop COMMAND ...}: train, predict, evaluate, inspect, convert. Every failure
@@ -44,6 +48,7 @@ public final class Main {
 
   /** Runs a command and returns its exit code (tests call this directly). */
   public static int run(String[] argv, PrintStream out, PrintStream err) {
+    NativeBlas.skipNativeIfAbsent();
     boolean verbose = false;
     for (String a : argv) {
       verbose |= a.equals("--verbose");
@@ -82,6 +87,12 @@ public final class Main {
     }
   }
 
+  /**
+   * The exit code of a failure, by the type of its user-facing cause alone (never by its
+   * message): sparkprop's typed exceptions each have their code, and any other
+   * {@link IllegalArgumentException} is a caller's mistake the library did not type further
+   * (a bad value found in a row, say), counted as unusable input.
+   */
   static ExitCode classify(Throwable t) {
     Throwable root = userCause(t);
     if (root instanceof CliException c) {
@@ -90,22 +101,24 @@ public final class Main {
     if (root instanceof ConfigException) {
       return ExitCode.USAGE;
     }
+    if (root instanceof OutputExistsException) {
+      return ExitCode.OUTPUT_EXISTS;
+    }
     if (root instanceof ModelFormatException) {
       return ExitCode.MODEL;
     }
     if (root instanceof NonFiniteLossException) {
       return ExitCode.DIVERGED;
     }
-    if (root instanceof IllegalArgumentException) {
-      String m = String.valueOf(root.getMessage());
-      return m.contains("already exists") ? ExitCode.OUTPUT_EXISTS : ExitCode.INPUT;
+    if (root instanceof InputException || root instanceof IllegalArgumentException) {
+      return ExitCode.INPUT;
     }
     return ExitCode.INTERNAL;
   }
 
   /**
    * The user-facing exception inside {@code t}: our own checks may run inside Spark tasks, where
-   * Spark wraps them in its own exceptions.
+   * Spark wraps them in its own exceptions (a SparkException holding the task's failure).
    */
   static Throwable userCause(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
@@ -117,7 +130,30 @@ public final class Main {
         break;
       }
     }
-    return t;
+    InputException unreadable = unreadableFile(t);
+    return unreadable != null ? unreadable : t;
+  }
+
+  /**
+   * A file that Spark failed to read in a task (error condition {@code FAILED_READ_FILE}: a
+   * Parquet page that is corrupt although its footer was fine, say) as an input error naming
+   * the file and what Spark found; null if {@code t} is not one.
+   */
+  static InputException unreadableFile(Throwable t) {
+    for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof SparkThrowable st && st.getCondition() != null
+          && st.getCondition().startsWith("FAILED_READ_FILE")) {
+        String path = st.getMessageParameters().getOrDefault("path", "?");
+        if (path.startsWith("file:")) {
+          path = java.net.URI.create(path).getPath();
+        }
+        Throwable inner = c.getCause();
+        String why = inner == null || inner == c ? "" : ": " + InputReader.firstLine(inner)
+            .replaceAll("\\s*SQLSTATE: \\w+$", "");
+        return new InputException("input file '" + path + "' cannot be read" + why, t);
+      }
+    }
+    return null;
   }
 
   private static String message(Throwable t, ExitCode code) {

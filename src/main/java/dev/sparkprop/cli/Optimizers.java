@@ -45,19 +45,19 @@ final class Optimizers {
       new Entry<>("gd", GradientDescent.class, STEP_KEYS,
           v -> new GradientDescent(steps(v, 0)),
           s -> steps(s.steps(), false)),
-      new Entry<>("sgd", GradientDescent.class, keys(STEP_KEYS, "batch-size"),
-          v -> new GradientDescent(steps(v, batchSize(v, 1))),
+      new Entry<>("sgd", GradientDescent.class, keys(STEP_KEYS, "batch-size", "local-steps"),
+          v -> new GradientDescent(local(v, steps(v, batchSize(v, 1)))),
           s -> steps(s.steps(), true)),
-      new Entry<>("momentum", Momentum.class, keys(STEP_KEYS, "batch-size", "momentum",
-          "nesterov"),
-          v -> new Momentum(steps(v, batchSize(v, 0)), fraction(v, "momentum"),
+      new Entry<>("momentum", Momentum.class, keys(STEP_KEYS, "batch-size", "local-steps",
+          "momentum", "nesterov"),
+          v -> new Momentum(local(v, steps(v, batchSize(v, 0))), fraction(v, "momentum"),
               v.bool("optimizer.nesterov")),
           s -> with(steps(s.steps(), true), "momentum", s.momentum(), "nesterov",
               s.nesterov())),
-      new Entry<>("adam", Adam.class, keys(STEP_KEYS, "batch-size", "beta1", "beta2",
-          "epsilon"),
-          v -> new Adam(steps(v, batchSize(v, 0)), fraction(v, "beta1"), fraction(v, "beta2"),
-              positive(v, "epsilon")),
+      new Entry<>("adam", Adam.class, keys(STEP_KEYS, "batch-size", "local-steps", "beta1",
+          "beta2", "epsilon"),
+          v -> new Adam(local(v, steps(v, batchSize(v, 0))), fraction(v, "beta1"),
+              fraction(v, "beta2"), positive(v, "epsilon")),
           s -> with(steps(s.steps(), true), "beta1", s.beta1(), "beta2", s.beta2(), "epsilon",
               s.epsilon())),
       new Entry<>("lbfgs", Lbfgs.class, List.of("history-size", "tolerance", "weight-decay"),
@@ -168,6 +168,7 @@ final class Optimizers {
     m.put("weight-decay", s.weightDecay());
     if (withBatchSize) {
       m.put("batch-size", s.batchSize());
+      m.put("local-steps", s.localSteps());
     }
     return m;
   }
@@ -183,6 +184,16 @@ final class Optimizers {
     List<String> out = new ArrayList<>(base);
     out.addAll(List.of(more));
     return List.copyOf(out);
+  }
+
+  /** {@code s} with {@code optimizer.local-steps} (>= 1; above 1 only with mini-batches). */
+  private static StepSpec local(Values values, StepSpec s) {
+    int k = Values.atLeast("optimizer.local-steps", values.integer("optimizer.local-steps"), 1);
+    if (k > 1 && s.batchSize() == 0) {
+      throw new ConfigException(Values.path("optimizer.local-steps") + " = " + k
+          + " needs mini-batches; set " + Values.path("optimizer.batch-size") + " > 0");
+    }
+    return s.withLocalSteps(k);
   }
 
   private static int batchSize(Values values, int min) {

@@ -31,7 +31,7 @@ public final class AtomicOutput {
       FileSystem fs = p.getFileSystem(conf);
       HiddenSiblings.restoreInterrupted(fs, fs.makeQualified(p));
       if (fs.exists(p) && !overwrite) {
-        throw new IllegalArgumentException(exists(path));
+        throw new OutputExistsException(path);
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("output '" + path + "' cannot be accessed: "
@@ -100,14 +100,14 @@ public final class AtomicOutput {
    * {@code tmp} inside it, so that is undone and reported as "already exists".
    *
    * @param shown the output as the user gave it, for messages
-   * @throws IllegalArgumentException if the target exists and may not be replaced
+   * @throws OutputExistsException if the target exists and may not be replaced
    */
   static void moveIntoPlace(FileSystem fs, Path tmp, Path target, boolean overwrite,
       String shown) throws IOException {
     Path old = null;
     if (fs.exists(target)) {
       if (!overwrite) {
-        throw new IllegalArgumentException(exists(shown));
+        throw new OutputExistsException(shown);
       }
       old = HiddenSiblings.aside(tmp.getParent(), target.getName());
       if (!fs.rename(target, old)) {
@@ -132,7 +132,7 @@ public final class AtomicOutput {
         fs.rename(old, target);
       }
       if (inside || fs.exists(target) && old == null) {
-        throw new IllegalArgumentException(exists(shown));
+        throw new OutputExistsException(shown);
       }
       throw failure != null ? failure
           : new IOException("cannot move the finished output into place");
@@ -140,9 +140,5 @@ public final class AtomicOutput {
     if (old != null) {
       fs.delete(old, true);
     }
-  }
-
-  private static String exists(String path) {
-    return "output '" + path + "' already exists; pass --overwrite to replace it";
   }
 }

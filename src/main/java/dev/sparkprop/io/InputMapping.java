@@ -86,14 +86,14 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
       List<String> names = new ArrayList<>();
       for (Row r : distinct) {
         if (r.isNullAt(0)) {
-          throw new IllegalArgumentException("label column '" + label + "' has null values; "
+          throw new InputException("label column '" + label + "' has null values; "
               + "remove those rows or fill them in");
         }
         names.add(r.getString(0));
       }
       names.sort(null);
       if (names.size() < 2) {
-        throw new IllegalArgumentException("label column '" + label + "' has " + names.size()
+        throw new InputException("label column '" + label + "' has " + names.size()
             + " distinct class(es); classification needs at least 2");
       }
       classNames = names;
@@ -102,14 +102,14 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
     if (features.size() == 1 && features.get(0).equals("*")) {
       cols = Arrays.stream(schema.fieldNames()).filter(n -> !n.equals(label)).toList();
       if (cols.isEmpty()) {
-        throw new IllegalArgumentException("the input has no columns besides the label '" + label
+        throw new InputException("the input has no columns besides the label '" + label
             + "'");
       }
       if (cols.size() > 1) {
         for (String c : cols) {
           DataType t = schema.apply(c).dataType();
           if (!(t instanceof NumericType)) {
-            throw new IllegalArgumentException("column '" + c + "' has type " + t.simpleString()
+            throw new InputException("column '" + c + "' has type " + t.simpleString()
                 + ", but features=\"*\" needs every column other than the label to be numeric; "
                 + "list the feature columns with features=[...]");
           }
@@ -118,7 +118,7 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
     } else {
       cols = features;
       if (cols.contains(label)) {
-        throw new IllegalArgumentException("the label column '" + label
+        throw new InputException("the label column '" + label
             + "' is also listed as a feature");
       }
     }
@@ -136,12 +136,12 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
     StructType schema = raw.schema();
     FeatureKind kind = featureKind(schema, featureColumns);
     if (kind != featureKind) {
-      throw new IllegalArgumentException("the model's features are " + describe(featureKind)
+      throw new InputException("the model's features are " + describe(featureKind)
           + " but the input's column(s) " + featureColumns + " are " + describe(kind));
     }
     if (needLabel) {
       if (labelColumn == null) {
-        throw new IllegalArgumentException("this mapping has no label column");
+        throw new InputException("this mapping has no label column");
       }
       StructField f = field(schema, labelColumn, "label");
       DataType t = f.dataType();
@@ -151,7 +151,7 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
         case VALUES -> isVector(t) || isNumericArray(t);
       };
       if (!ok) {
-        throw new IllegalArgumentException("label column '" + labelColumn + "' has type "
+        throw new InputException("label column '" + labelColumn + "' has type "
             + t.simpleString() + ", but the model was trained on " + describe(labelKind)
             + " labels");
       }
@@ -189,20 +189,20 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
     boolean vectorish = isVector(t) || isNumericArray(t);
     if (t instanceof StringType) {
       if (tk.equals("regression")) {
-        throw new IllegalArgumentException("label column '" + name + "' holds strings; "
+        throw new InputException("label column '" + name + "' holds strings; "
             + "regression needs a numeric label (or set task=classification)");
       }
       return LabelKind.CLASS_NAME;
     }
     if (vectorish) {
       if (tk.equals("classification")) {
-        throw new IllegalArgumentException("label column '" + name + "' is " + t.simpleString()
+        throw new InputException("label column '" + name + "' is " + t.simpleString()
             + "; classification needs one class per row (an integer or string column)");
       }
       return LabelKind.VALUES;
     }
     if (!(t instanceof NumericType)) {
-      throw new IllegalArgumentException("label column '" + name + "' has type "
+      throw new InputException("label column '" + name + "' has type "
           + t.simpleString() + "; expected a number, a string, or an array/Vector of numbers");
     }
     switch (tk) {
@@ -221,7 +221,7 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
 
   private static FeatureKind featureKind(StructType schema, List<String> cols) {
     if (cols.isEmpty()) {
-      throw new IllegalArgumentException("no feature columns given");
+      throw new InputException("no feature columns given");
     }
     for (String c : cols) {
       field(schema, c, "feature");
@@ -238,7 +238,7 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
     for (String c : cols) {
       DataType t = schema.apply(c).dataType();
       if (!(t instanceof NumericType)) {
-        throw new IllegalArgumentException("feature column '" + c + "' has type "
+        throw new InputException("feature column '" + c + "' has type "
             + t.simpleString() + "; expected a number"
             + (cols.size() == 1 ? ", an array of numbers or an ml Vector" : ""));
       }
@@ -248,7 +248,7 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
 
   private static StructField field(StructType schema, String name, String role) {
     if (name == null || name.isEmpty()) {
-      throw new IllegalArgumentException("no " + role + " column given");
+      throw new InputException("no " + role + " column given");
     }
     for (StructField f : schema.fields()) {
       if (f.name().equals(name)) {
@@ -257,7 +257,7 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
     }
     String available = Arrays.stream(schema.fieldNames()).limit(20)
         .collect(Collectors.joining(", "));
-    throw new IllegalArgumentException(role + " column '" + name + "' does not exist; the input "
+    throw new InputException(role + " column '" + name + "' does not exist; the input "
         + "has columns: " + available + (schema.fields().length > 20 ? ", ..." : ""));
   }
 

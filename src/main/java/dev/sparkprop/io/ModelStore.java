@@ -132,7 +132,9 @@ public final class ModelStore {
         "output '%s' must name a directory", dir);
     HiddenSiblings.restoreInterrupted(fs, target);
     if (fs.exists(target)) {
-      Checks.arg(overwrite, "output '%s' already exists; pass --overwrite to replace it", dir);
+      if (!overwrite) {
+        throw new OutputExistsException(dir);
+      }
       checkReplaceable(fs, target, dir);
     }
     Path parent = target.getParent();
@@ -166,6 +168,55 @@ public final class ModelStore {
       }
     }
     HiddenSiblings.deleteStale(fs, parent, target.getName()::equals);
+  }
+
+  /**
+   * Writes {@code model}'s files (and {@code extraFiles}) into the existing directory {@code dir}
+   * beside what it already holds: the layout of a Spark ML model path, whose {@code metadata/}
+   * Spark's own writer has just created, so that the same directory also loads with
+   * {@link #load}. The whole directory is not atomic (Spark's writer owns it); the tensors go
+   * last, each file through a hidden temporary renamed into place, so that a killed save never
+   * leaves a model.safetensors that {@link #load} would take for complete.
+   */
+  public static void writeInto(Configuration conf, String dir, Model model,
+      Map<String, byte[]> extraFiles) throws IOException {
+    Objects.requireNonNull(model, "model");
+    Path target = new Path(dir);
+    FileSystem fs = fileSystem(target, conf);
+    Checks.arg(fs.exists(target) && fs.getFileStatus(target).isDirectory(),
+        "'%s' must be an existing directory", dir);
+    Map<String, byte[]> files = new java.util.LinkedHashMap<>(extraFiles);
+    for (Map.Entry<String, byte[]> e : files.entrySet()) {
+      writeRenamed(fs, target, e.getKey(), tmp -> writeSynced(fs, tmp, e.getValue()));
+    }
+    writeRenamed(fs, target, METADATA_FILE, tmp -> writeMetadata(fs, tmp, model));
+    writeRenamed(fs, target, TENSORS_FILE, tmp -> writeTensors(fs, tmp, model));
+    syncDirectory(fs, target);
+  }
+
+  /** One file of {@link #writeInto}: written to a hidden temporary, then renamed to its name. */
+  private static void writeRenamed(FileSystem fs, Path dir, String name, FileWriter writer)
+      throws IOException {
+    Path tmp = new Path(dir, "." + name + ".tmp");
+    Path file = new Path(dir, name);
+    try {
+      writer.write(tmp);
+      if (fs.exists(file)) {
+        fs.delete(file, false);
+      }
+      if (!fs.rename(tmp, file)) {
+        throw new IOException("cannot rename " + tmp + " to " + file);
+      }
+    } finally {
+      if (fs.exists(tmp)) {
+        fs.delete(tmp, false);
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface FileWriter {
+    void write(Path file) throws IOException;
   }
 
   /**

@@ -16,9 +16,12 @@ import java.util.Objects;
  * @param weightDecay the L2 penalty coefficient lambda: {@code lambda/2 * sum W^2} over the
  *     weight matrices (biases excluded) is added to the loss, {@code lambda * W} to the gradient
  *     after clipping (PyTorch's {@code weight_decay}); 0 for none
+ * @param localSteps mini-batch steps each partition takes on its own rows between two
+ *     synchronisations (local SGD: Lin et al. 2018, DL4J's parameter averaging); 1 for
+ *     synchronous steps on the whole cluster's batch. Above 1 it needs mini-batches.
  */
 public record StepSpec(double learningRate, Schedule schedule, int batchSize, double clipNorm,
-    double weightDecay) implements Serializable {
+    double weightDecay, int localSteps) implements Serializable {
 
   public StepSpec {
     Checks.arg(learningRate > 0 && Double.isFinite(learningRate),
@@ -33,6 +36,15 @@ public record StepSpec(double learningRate, Schedule schedule, int batchSize, do
         "clip norm must be a finite number >= 0 (0 for none), got %s", clipNorm);
     Checks.arg(weightDecay >= 0 && Double.isFinite(weightDecay),
         "weight decay must be a finite number >= 0, got %s", weightDecay);
+    Checks.arg(localSteps >= 1, "local steps must be >= 1, got %s", localSteps);
+    Checks.arg(localSteps == 1 || batchSize > 0,
+        "local steps (%s) need mini-batches: set a batch size > 0", localSteps);
+  }
+
+  /** Synchronous steps (local steps 1). */
+  public StepSpec(double learningRate, Schedule schedule, int batchSize, double clipNorm,
+      double weightDecay) {
+    this(learningRate, schedule, batchSize, clipNorm, weightDecay, 1);
   }
 
   /** Full-batch steps at a constant learning rate, without clipping or decay. */
@@ -42,7 +54,12 @@ public record StepSpec(double learningRate, Schedule schedule, int batchSize, do
 
   /** This spec with another batch size. */
   public StepSpec withBatchSize(int size) {
-    return new StepSpec(learningRate, schedule, size, clipNorm, weightDecay);
+    return new StepSpec(learningRate, schedule, size, clipNorm, weightDecay, localSteps);
+  }
+
+  /** This spec with {@code k} local steps between synchronisations. */
+  public StepSpec withLocalSteps(int k) {
+    return new StepSpec(learningRate, schedule, batchSize, clipNorm, weightDecay, k);
   }
 
   /** The learning rate of a step; see {@link Schedule#learningRate}. */

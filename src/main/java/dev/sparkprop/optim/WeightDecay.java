@@ -8,7 +8,9 @@ import dev.sparkprop.nn.NetworkSpec;
  * (they shift, not scale, and decaying them only biases the fit), and its gradient
  * {@code lambda * W}. The parameter layout is {@link NetworkSpec}'s.
  */
-public final class WeightDecay {
+public final class WeightDecay implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   private final double lambda;
   private final int[] from;
   private final int[] to;

@@ -1,6 +1,5 @@
 package dev.sparkprop.spark;
 
-import dev.sparkprop.io.InputMapping;
 import dev.sparkprop.nn.Block;
 import dev.sparkprop.nn.Checks;
 import dev.sparkprop.nn.Precision;
@@ -12,13 +11,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 
 /**
- * Turns canonical input rows into dense {@link Block}s, once, for one split: rows are selected
- * by their global index (from a {@link DataScan}), standardised with given statistics, and
- * stacked {@code blockSize} at a time. Also computes those statistics in one pass.
+ * Turns a {@link DataScan}'s cached rows into dense {@link Block}s, once, for one split: rows
+ * are selected by their global index, standardised with given statistics, and stacked
+ * {@code blockSize} at a time. Also computes those statistics in one pass over the same rows.
  */
 public final class BlockStacker {
   private BlockStacker() {}
@@ -93,30 +90,30 @@ public final class BlockStacker {
 
   /**
    * Mean and standard deviation of the features (if {@code features}) and label (if
-   * {@code label}) over the rows of split {@code which}, in one pass.
+   * {@code label}) over the rows of split {@code which}, in one pass over the scan's cached rows.
    */
-  public static Stats stats(Dataset<Row> canonical, DataScan scan, SplitSpec split, Split which,
-      boolean features, boolean label) {
+  public static Stats stats(DataScan scan, SplitSpec split, Split which, boolean features,
+      boolean label) {
     final int fw = scan.featureWidth;
     final int lw = scan.labelWidth;
     final long[] offsets = scan.offsets();
     final boolean withLabel = label && lw > 0;
-    Dataset<Row> cols = withLabel ? canonical.select(InputMapping.FEATURES, InputMapping.LABEL)
-        : canonical.select(InputMapping.FEATURES);
-    List<Moments[]> parts = cols.javaRDD().mapPartitionsWithIndex((p, it) -> {
+    List<Moments[]> parts = scan.chunks().mapPartitionsWithIndex((p, it) -> {
       Moments fm = new Moments(fw);
       Moments lm = new Moments(Math.max(lw, 1));
       double[] x = new double[fw];
       double[] y = new double[Math.max(lw, 1)];
       long index = offsets[p];
       while (it.hasNext()) {
-        Row row = it.next();
-        if (split.of(index++) == which) {
-          RowValues.readVector(row.get(0), x, 0, fw, "features", null);
-          fm.add(x);
-          if (withLabel) {
-            RowValues.readVector(row.get(1), y, 0, lw, "label", null);
-            lm.add(y);
+        DataScan.Chunk c = it.next();
+        for (int r = 0; r < c.rows; r++) {
+          if (split.of(index++) == which) {
+            System.arraycopy(c.x, r * fw, x, 0, fw);
+            fm.add(x);
+            if (withLabel) {
+              System.arraycopy(c.y, r * lw, y, 0, lw);
+              lm.add(y);
+            }
           }
         }
       }
@@ -138,14 +135,15 @@ public final class BlockStacker {
 
   /**
    * The rows of split {@code which} as blocks of up to {@code blockSize} rows, each row with
-   * its global index as its id (for mini-batches). Features are
-   * standardised with {@code stats} where it has feature statistics, labels likewise. With
-   * {@code oneHotClasses > 0} a class label becomes a one-hot row of that width (for losses other
-   * than cross-entropy); otherwise a class is stored as its index (target width 1). With
-   * {@link Precision#FLOAT32} the standardised features are stored as floats.
+   * its global index as its id (for mini-batches), from the scan's cached rows (the input is
+   * not read again). Features are standardised with {@code stats} where it has feature
+   * statistics, labels likewise. With {@code oneHotClasses > 0} a class label becomes a one-hot
+   * row of that width (for losses other than cross-entropy); otherwise a class is stored as its
+   * index (target width 1). With {@link Precision#FLOAT32} the standardised features are
+   * stored as floats, without a double block in between.
    */
-  public static JavaRDD<Block> stack(Dataset<Row> canonical, DataScan scan, SplitSpec split,
-      Split which, Stats stats, int blockSize, int oneHotClasses, Precision precision) {
+  public static JavaRDD<Block> stack(DataScan scan, SplitSpec split, Split which, Stats stats,
+      int blockSize, int oneHotClasses, Precision precision) {
     Checks.arg(blockSize >= 1, "block size must be >= 1, got %s", blockSize);
     final int fw = scan.featureWidth;
     final int lw = scan.labelWidth;
@@ -155,11 +153,13 @@ public final class BlockStacker {
         : Standardizer.of(stats.featureMean(), stats.featureStd());
     final Standardizer labels = stats == null ? null
         : Standardizer.of(stats.labelMean(), stats.labelStd());
-    Dataset<Row> cols = lw > 0 ? canonical.select(InputMapping.FEATURES, InputMapping.LABEL)
-        : canonical.select(InputMapping.FEATURES);
-    return cols.javaRDD().mapPartitionsWithIndex((p, it) -> new Iterator<Block>() {
+    final boolean single = precision == Precision.FLOAT32;
+    return scan.chunks().mapPartitionsWithIndex((p, chunks) -> new Iterator<Block>() {
       long index = offsets[p];
+      DataScan.Chunk chunk;
+      int at; // next row of chunk
       Block next;
+      final double[] row = new double[fw];
       final double[] label = new double[Math.max(lw, 1)];
 
       @Override
@@ -181,23 +181,38 @@ public final class BlockStacker {
       }
 
       private Block fill() {
-        double[] x = new double[blockSize * fw];
+        double[] x = single ? null : new double[blockSize * fw];
+        float[] xf = single ? new float[blockSize * fw] : null;
         double[] y = tw > 0 ? new double[blockSize * tw] : null;
         long[] ids = new long[blockSize];
         int n = 0;
-        while (n < blockSize && it.hasNext()) {
-          Row row = it.next();
+        while (n < blockSize) {
+          if (chunk == null || at == chunk.rows) {
+            if (!chunks.hasNext()) {
+              break;
+            }
+            chunk = chunks.next();
+            at = 0;
+          }
+          int r = at++;
           if (split.of(index++) != which) {
             continue;
           }
           ids[n] = index - 1;
           int xo = n * fw;
-          RowValues.readVector(row.get(0), x, xo, fw, "features", null);
+          double[] dst = single ? row : x;
+          int off = single ? 0 : xo;
+          System.arraycopy(chunk.x, r * fw, dst, off, fw);
           if (features != null) {
-            features.apply(x, xo);
+            features.apply(dst, off);
+          }
+          if (single) {
+            for (int i = 0; i < fw; i++) {
+              xf[xo + i] = (float) row[i];
+            }
           }
           if (lw > 0) {
-            RowValues.readVector(row.get(1), label, 0, lw, "label", null);
+            System.arraycopy(chunk.y, r * lw, label, 0, lw);
             if (oneHotClasses > 0) {
               y[n * tw + (int) label[0]] = 1.0;
             } else {
@@ -213,11 +228,12 @@ public final class BlockStacker {
           return null;
         }
         if (n < blockSize) {
-          x = Arrays.copyOf(x, n * fw);
+          x = x == null ? null : Arrays.copyOf(x, n * fw);
+          xf = xf == null ? null : Arrays.copyOf(xf, n * fw);
           y = y == null ? null : Arrays.copyOf(y, n * tw);
           ids = Arrays.copyOf(ids, n);
         }
-        return new Block(n, fw, x, tw, y, ids).to(precision);
+        return single ? new Block(n, fw, xf, tw, y, ids) : new Block(n, fw, x, tw, y, ids);
       }
     }, true);
   }

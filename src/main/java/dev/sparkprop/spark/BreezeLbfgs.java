@@ -14,6 +14,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ public final class BreezeLbfgs implements Lbfgs.Engine {
   @Override
   public Lbfgs.Run start(Lbfgs spec, Lbfgs.Function f, double[] x0) {
     LBFGS<DenseVector<Object>> lbfgs = minimizer(spec);
-    DiffFunction<DenseVector<Object>> fn = diffFunction(f);
+    DiffFunction<DenseVector<Object>> fn = diffFunction(new LastPoint(f));
     return new Run(lbfgs, fn, lbfgs.initialState(fn, vector(x0)));
   }
 
@@ -55,7 +56,7 @@ public final class BreezeLbfgs implements Lbfgs.Engine {
   public Lbfgs.Run resume(Lbfgs spec, Lbfgs.Function f, OptimizerState.Snapshot snapshot) {
     snapshot.checkOptimizer(spec.id());
     LBFGS<DenseVector<Object>> lbfgs = minimizer(spec);
-    return new Run(lbfgs, diffFunction(f), state(spec, snapshot));
+    return new Run(lbfgs, diffFunction(new LastPoint(f)), state(spec, snapshot));
   }
 
   private static LBFGS<DenseVector<Object>> minimizer(Lbfgs spec) {
@@ -140,6 +141,36 @@ public final class BreezeLbfgs implements Lbfgs.Engine {
         arrays.put("gradient_delta." + i, array(gradientDeltas.get(i)));
       }
       return new OptimizerState.Snapshot("lbfgs", state.iter(), arrays);
+    }
+  }
+
+  /**
+   * {@code f} with its last evaluation remembered. Breeze's iteration evaluates the point its
+   * line search accepted a second time (FirstOrderMinimizer.calculateObjective after
+   * determineStepSize), and on Spark every evaluation is a pass over the data: without this
+   * an iteration cost at least 2 passes, where MLlib's (which wraps its loss in Breeze's
+   * CachedDiffFunction for the same reason) costs about 1. The values are the same bits.
+   */
+  static final class LastPoint implements Lbfgs.Function {
+    private final Lbfgs.Function f;
+    private double[] point;
+    private double[] gradient;
+    private double value;
+
+    LastPoint(Lbfgs.Function f) {
+      this.f = f;
+    }
+
+    @Override
+    public double valueAndGradient(double[] x, double[] g) {
+      if (point == null || !Arrays.equals(point, x)) {
+        value = f.valueAndGradient(x, g);
+        point = x.clone();
+        gradient = g.clone();
+      } else {
+        System.arraycopy(gradient, 0, g, 0, g.length);
+      }
+      return value;
     }
   }
 

@@ -6,12 +6,13 @@ import java.io.Serializable;
  * Partial sums of a gradient pass: gradient SUM over rows, loss sum and row count. Merged
  * pairwise (on the driver in partition order, or by treeAggregate); the driver divides by
  * {@link #rows} once at the end. The zero value has no gradient array, so the zero shipped with
- * every task costs a few bytes.
+ * every task costs a few bytes. The gradient is serialised as raw bytes
+ * ({@link dev.sparkprop.nn.Doubles}).
  */
 final class GradientSum implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  double[] gradient; // null for the zero value and for loss-only passes
+  transient double[] gradient; // null for the zero value and for loss-only passes
   double loss;
   long rows;
 
@@ -23,6 +24,19 @@ final class GradientSum implements Serializable {
 
   static GradientSum zero() {
     return new GradientSum(null, 0.0, 0L);
+  }
+
+  // The gradient as raw bytes (Doubles): Java serialisation's per-value writes of P doubles
+  // cost as much CPU as a mini-batch step's products on the image network.
+  private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+    out.defaultWriteObject();
+    dev.sparkprop.nn.Doubles.write(out, gradient);
+  }
+
+  private void readObject(java.io.ObjectInputStream in) throws java.io.IOException,
+      ClassNotFoundException {
+    in.defaultReadObject();
+    gradient = dev.sparkprop.nn.Doubles.read(in);
   }
 
   /** Adds {@code other} into this (reusing this object's array) and returns this. */

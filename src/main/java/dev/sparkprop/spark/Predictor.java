@@ -2,6 +2,7 @@ package dev.sparkprop.spark;
 
 import dev.sparkprop.io.InputMapping;
 import dev.sparkprop.nn.Block;
+import dev.sparkprop.nn.Checks;
 import dev.sparkprop.nn.Network;
 import dev.sparkprop.nn.NetworkSpec;
 import dev.sparkprop.nn.Workspace;
@@ -99,7 +100,26 @@ public final class Predictor implements Serializable {
     return spark.createDataFrame(rows, out);
   }
 
+  /** Makes one output row from an input row and its network outputs. */
+  @FunctionalInterface
+  public interface RowOutput extends Serializable {
+    /** {@code outputs[offset .. offset + outputSize)} are the row's outputs (not to be kept). */
+    Row row(Row input, double[] outputs, int offset);
+  }
+
   private Iterator<Row> predictPartition(Iterator<Row> it, int featuresIndex) {
+    final int outputs = spec.outputSize();
+    return mapPartition(it, featuresIndex, (row, out, off) -> outputRow(row, featuresIndex, out,
+        off, outputs));
+  }
+
+  /**
+   * One partition's rows through the network in blocks of up to {@code blockSize} rows: the
+   * features at {@code featuresIndex} (an ml Vector or numeric array; a bad value throws,
+   * naming it) are standardised, stacked, multiplied by BLAS level 3, and each row handed with
+   * its outputs to {@code output}, in input order.
+   */
+  public Iterator<Row> mapPartition(Iterator<Row> it, int featuresIndex, RowOutput output) {
     final int fw = spec.inputSize();
     final int outputs = spec.outputSize();
     final Network network = new Network(spec);
@@ -126,7 +146,7 @@ public final class Predictor implements Serializable {
           throw new NoSuchElementException();
         }
         int r = next++;
-        return outputRow(pending[r], featuresIndex, out, r * outputs, outputs);
+        return output.row(pending[r], out, r * outputs);
       }
 
       private void fill() {
@@ -151,6 +171,42 @@ public final class Predictor implements Serializable {
     };
   }
 
+  /**
+   * The network's outputs for one row of raw (unstandardised) features: class probabilities,
+   * or regression outputs before label scaling is undone ({@link #labelUnits}). For single
+   * rows; {@link #mapPartition} is the path for data sets.
+   */
+  public double[] outputs(double[] rawFeatures) {
+    int fw = spec.inputSize();
+    Checks.arg(rawFeatures.length == fw, "features have %s values, the model expects %s",
+        rawFeatures.length, fw);
+    double[] x = rawFeatures.clone();
+    for (int i = 0; i < fw; i++) {
+      Checks.arg(Double.isFinite(x[i]), "feature %s is %s; features must be finite numbers", i,
+          x[i]);
+    }
+    if (features != null) {
+      features.apply(x, 0);
+    }
+    return new Network(spec).forward(params, new Block(1, fw, x, 0, null),
+        new Workspace(spec, 1)).clone();
+  }
+
+  /**
+   * The outputs {@code out[off .. off + outputSize)} of a regression network in the label's
+   * own units (label standardisation undone), as a new array.
+   */
+  public double[] labelUnits(double[] out, int off) {
+    int outputs = spec.outputSize();
+    double[] p = Arrays.copyOfRange(out, off, off + outputs);
+    if (labelMean != null) {
+      for (int k = 0; k < outputs; k++) {
+        p[k] = p[k] * labelStd[k] + labelMean[k];
+      }
+    }
+    return p;
+  }
+
   private Row outputRow(Row in, int featuresIndex, double[] out, int off, int outputs) {
     int extra = classification ? (classNames != null ? 3 : 2) : 1;
     Object[] values = new Object[featuresIndex + extra];
@@ -171,12 +227,7 @@ public final class Predictor implements Serializable {
       }
       values[j] = Vectors.dense(Arrays.copyOfRange(out, off, off + outputs));
     } else {
-      double[] p = Arrays.copyOfRange(out, off, off + outputs);
-      if (labelMean != null) {
-        for (int k = 0; k < outputs; k++) {
-          p[k] = p[k] * labelStd[k] + labelMean[k];
-        }
-      }
+      double[] p = labelUnits(out, off);
       values[j] = outputs == 1 ? (Object) p[0] : Vectors.dense(p);
     }
     return RowFactory.create(values);

@@ -2,16 +2,21 @@ package dev.sparkprop.spark;
 
 import dev.sparkprop.nn.Block;
 import dev.sparkprop.nn.Checks;
+import dev.sparkprop.nn.Doubles;
 import dev.sparkprop.nn.Network;
 import dev.sparkprop.nn.NetworkSpec;
 import dev.sparkprop.nn.Workspace;
+import dev.sparkprop.optim.OptimizerState;
 import dev.sparkprop.train.Batch;
+import dev.sparkprop.train.LocalSgd;
 import dev.sparkprop.train.Metrics;
 import dev.sparkprop.train.Objective;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.function.BiConsumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -29,10 +34,19 @@ import scala.reflect.ClassTag$;
  * {@link #pass}), divides by the row count on the driver and destroys the broadcast. It holds
  * no formula: the math is {@link Network}'s.
  *
- * <p>A mini-batch step is the same broadcast and sum, over the batch's rows only: each task
- * picks its blocks' rows of the batch by their row ids ({@link Batch#select}, a hash per row,
- * no shuffle) into one reused buffer and runs the same block kernels on them; a partition
- * without rows in the batch sends back an empty sum.
+ * <p>A mini-batch step is the same broadcast and sum, over the batch's rows only. At an epoch's
+ * first step each task deals its partition's rows to the epoch's batches by their row ids
+ * ({@link Batch.Deal}: one hash per row, no shuffle) and keeps the deal in its executor for the
+ * epoch's later steps; every step then gathers the partition's rows of the batch into one
+ * contiguous block in reused buffers ({@link Batch.Gather}) and runs one set of products on it,
+ * so a step costs O(rows of the batch + parameters), never O(all rows). If a partition's task
+ * runs on an executor without its deal (a lost or new executor), the deal is made again there:
+ * it depends only on the seed and the row ids. A partition without rows in the batch sends
+ * back an empty sum.
+ *
+ * <p>A round of local SGD ({@link #localRound}) is one job too: each task takes the round's
+ * steps on its partition's rows ({@link LocalSgd#replica}) from the broadcast parameters and
+ * optimizer state, and the replicas' weighted sums come back.
  *
  * <p>The blocks are persisted (MEMORY_AND_DISK) on construction unless the caller already
  * persisted them; {@link #close()} unpersists only what this object persisted.
@@ -45,6 +59,20 @@ public final class SparkObjective implements Objective, AutoCloseable {
   private final boolean ownsCache;
   private final long rows;
   private final boolean rowIds;
+  /** Names this objective's deals in the executors' {@link #DEALS}. */
+  private final String id = java.util.UUID.randomUUID().toString();
+
+  /**
+   * Each executor's deals of the current epoch, by objective and partition: at most a few
+   * integers per cached row, replaced at the next epoch; the oldest go first beyond 4,096.
+   */
+  private static final java.util.Map<String, Batch.Deal> DEALS = java.util.Collections
+      .synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Batch.Deal> e) {
+          return size() > 4096;
+        }
+      });
 
   public SparkObjective(JavaRDD<Block> blocks, NetworkSpec spec, int aggregationDepth) {
     Checks.arg(aggregationDepth >= 1, "aggregation depth must be >= 1, got %s", aggregationDepth);
@@ -91,8 +119,10 @@ public final class SparkObjective implements Objective, AutoCloseable {
   public BatchLoss lossAndGradient(double[] params, Batch batch, double[] gradient) {
     Checks.arg(rowIds || batch.count() == 1,
         "mini-batches need row ids in every block; stack the blocks with BlockStacker");
-    GradientSum sum = pass(params, GradientSum.zero(),
-        (network, w, it) -> partitionBatchSum(network, w, it, batch), GradientSum::merge);
+    final String id = this.id;
+    GradientSum sum = pass(new Doubles(params), GradientSum.zero(),
+        (network, w, it) -> partitionBatchSum(network, w.get(0), it, batch, id),
+        GradientSum::merge);
     if (sum.rows == 0) {
       Arrays.fill(gradient, 0.0);
       return new BatchLoss(0.0, 0);
@@ -105,14 +135,46 @@ public final class SparkObjective implements Objective, AutoCloseable {
   }
 
   @Override
+  public LocalSgd.Sum localRound(double[] params, OptimizerState.Snapshot state,
+      LocalSgd.Round round) {
+    Checks.arg(rowIds || round.count() == 1,
+        "local SGD needs row ids in every block; stack the blocks with BlockStacker");
+    // The parameters and the state's arrays travel as one broadcast; the names and the step
+    // count are a few bytes in the closure.
+    String[] names = state.arrays().keySet().toArray(new String[0]);
+    double[][] arrays = new double[names.length + 1][];
+    arrays[0] = params;
+    for (int a = 0; a < names.length; a++) {
+      arrays[a + 1] = state.arrays().get(names[a]);
+    }
+    final String optimizer = state.optimizer();
+    final long steps = state.steps();
+    final String id = this.id;
+    return pass(new Doubles(arrays), LocalSgd.Sum.zero(), (network, w, it) -> {
+      java.util.Map<String, double[]> m = new java.util.LinkedHashMap<>();
+      for (int a = 0; a < names.length; a++) {
+        m.put(names[a], w.get(a + 1));
+      }
+      List<Block> part = blocksOf(it);
+      if (part.isEmpty()) {
+        return Collections.emptyIterator();
+      }
+      Batch.Deal deal = dealOf(id, part, round.seed(), round.count());
+      return Collections.singletonList(LocalSgd.replica(round, network, w.get(0),
+          new OptimizerState.Snapshot(optimizer, steps, m), part, deal)).iterator();
+    }, LocalSgd.Sum::merge);
+  }
+
+  @Override
   public double loss(double[] params) {
     return aggregate(params, false).loss / rows;
   }
 
   @Override
   public Metrics evaluate(double[] params, Metrics.Spec metricsSpec) {
-    return pass(params, metricsSpec.newMetrics(), (network, w, it) -> {
+    return pass(new Doubles(params), metricsSpec.newMetrics(), (network, d, it) -> {
       Metrics m = metricsSpec.newMetrics();
+      double[] w = d.get(0);
       forEachBlock(network, it, (b, ws) -> {
         double loss = network.loss(w, b, ws);
         m.add(network.outputs(ws), b.y, b.targetWidth, b.rows, loss);
@@ -122,10 +184,11 @@ public final class SparkObjective implements Objective, AutoCloseable {
   }
 
   private GradientSum aggregate(double[] params, boolean withGradient) {
-    return pass(params, GradientSum.zero(), (network, w, it) -> {
+    return pass(new Doubles(params), GradientSum.zero(), (network, d, it) -> {
       if (!it.hasNext()) {
         return Collections.emptyIterator();
       }
+      double[] w = d.get(0);
       GradientSum sum = new GradientSum(withGradient ? new double[w.length] : null, 0.0, 0L);
       forEachBlock(network, it, (b, ws) -> {
         sum.loss += withGradient ? network.lossAndGradient(w, b, ws, sum.gradient)
@@ -138,11 +201,12 @@ public final class SparkObjective implements Objective, AutoCloseable {
 
   /** What one task does with its partition's blocks at the broadcast parameters. */
   private interface PartitionTask<A> extends Serializable {
-    Iterator<A> run(Network network, double[] params, Iterator<Block> blocks);
+    Iterator<A> run(Network network, Doubles params, Iterator<Block> blocks);
   }
 
   /**
-   * One pass over the cached blocks at {@code params}: broadcast them, let every task reduce
+   * One pass over the cached blocks at {@code params} (the parameters first, then any
+   * optimizer state, as raw bytes): broadcast them, let every task reduce
    * its partition to at most one partial result, merge those from {@code zero}, destroy the
    * broadcast.
    *
@@ -155,10 +219,11 @@ public final class SparkObjective implements Objective, AutoCloseable {
    * two image epochs' jobs fell from 34 to 18 ms). With more partitions {@code treeAggregate}
    * builds its tree as before.
    */
-  private <A> A pass(double[] params, A zero, PartitionTask<A> task, Function2<A, A, A> merge) {
-    Checks.arg(params.length == spec.numParams(),
-        "parameter vector has %s values, the network needs %s", params.length, spec.numParams());
-    Broadcast<double[]> weights = sc.broadcast(params);
+  private <A> A pass(Doubles params, A zero, PartitionTask<A> task, Function2<A, A, A> merge) {
+    Checks.arg(params.get(0).length == spec.numParams(),
+        "parameter vector has %s values, the network needs %s", params.get(0).length,
+        spec.numParams());
+    Broadcast<Doubles> weights = sc.broadcast(params);
     try {
       final NetworkSpec spec = this.spec;
       if (treeAddsLevel(blocks.getNumPartitions(), depth)) {
@@ -205,24 +270,43 @@ public final class SparkObjective implements Objective, AutoCloseable {
     }
   }
 
-  /** One task of a mini-batch step: the partition's rows of {@code batch} into one sum. */
+  /**
+   * One task of a mini-batch step: the partition's rows of {@code batch}, gathered into one
+   * block, into one sum.
+   */
   private static Iterator<GradientSum> partitionBatchSum(Network network, double[] params,
-      Iterator<Block> it, Batch batch) {
-    Batch.Scratch scratch = new Batch.Scratch();
-    GradientSum sum = GradientSum.zero();
-    while (it.hasNext()) {
-      Block b = batch.select(it.next(), scratch);
-      if (b == null) {
-        continue;
-      }
-      if (sum.gradient == null) {
-        sum.gradient = new double[params.length];
-      }
-      sum.loss += network.lossAndGradient(params, b, Workspace.forThread(network.spec(), b.rows),
-          sum.gradient);
-      sum.rows += b.rows;
+      Iterator<Block> it, Batch batch, String id) {
+    List<Block> part = blocksOf(it);
+    if (part.isEmpty()) {
+      return Collections.emptyIterator();
     }
+    Block b = dealOf(id, part, batch.seed(), batch.count()).gather(part, batch.index(),
+        Batch.Gather.forThread());
+    if (b == null) {
+      return Collections.singletonList(GradientSum.zero()).iterator();
+    }
+    GradientSum sum = new GradientSum(new double[params.length], 0.0, b.rows);
+    sum.loss = network.lossAndGradient(params, b, Workspace.forThread(network.spec(), b.rows),
+        sum.gradient);
     return Collections.singletonList(sum).iterator();
+  }
+
+  /** The partition's cached blocks, in order (references, no copies). */
+  private static List<Block> blocksOf(Iterator<Block> it) {
+    List<Block> part = new ArrayList<>();
+    it.forEachRemaining(part::add);
+    return part;
+  }
+
+  /** This executor's deal of the running task's partition for the epoch, made if missing. */
+  private static Batch.Deal dealOf(String id, List<Block> part, long seed, int count) {
+    String key = id + ":" + TaskContext.getPartitionId();
+    Batch.Deal deal = DEALS.get(key);
+    if (deal == null || !deal.isOf(seed, count)) {
+      deal = Batch.Deal.of(part, seed, count);
+      DEALS.put(key, deal);
+    }
+    return deal;
   }
 
   @Override
@@ -230,5 +314,8 @@ public final class SparkObjective implements Objective, AutoCloseable {
     if (ownsCache) {
       blocks.unpersist(false);
     }
+    // This driver's deals (the executors' in local mode); on a cluster an executor's go as
+    // later epochs' deals push them out.
+    DEALS.keySet().removeIf(k -> k.startsWith(id + ":"));
   }
 }

@@ -3,6 +3,8 @@ package dev.sparkprop.train;
 import dev.sparkprop.nn.Block;
 import dev.sparkprop.nn.Checks;
 import java.io.Serializable;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * One mini-batch of an epoch: the rows whose seeded hash puts them in batch {@code index} of
@@ -45,62 +47,138 @@ public record Batch(long seed, int index, int count) implements Serializable {
   }
 
   /**
-   * The rows of {@code block} in this batch: {@code block} itself when all of them are, null
-   * when none is, else a block viewing {@code scratch}'s buffers (valid until the next call with
-   * the same scratch).
-   *
-   * @throws IllegalArgumentException if the block has no row ids
+   * The rows of a list of blocks (one partition's) dealt to the batches of one epoch: built
+   * once per epoch in O(rows), after which the rows of any batch are one contiguous run of
+   * (block, row) pairs, in block order and row order within a block. Steps then cost O(rows of
+   * the batch), not O(all rows).
    */
-  public Block select(Block block, Scratch scratch) {
-    if (count == 1) {
-      return block.rows == 0 ? null : block;
+  public static final class Deal {
+    private final long seed;
+    private final int count;
+    private final int[] start;
+    private final int[] block;
+    private final int[] row;
+
+    private Deal(long seed, int count, int[] start, int[] block, int[] row) {
+      this.seed = seed;
+      this.count = count;
+      this.start = start;
+      this.block = block;
+      this.row = row;
     }
-    long[] ids = block.rowIds;
-    Checks.arg(ids != null, "mini-batches need row ids in every block (see Block.rowIds)");
-    int f = block.features;
-    int t = block.targetWidth;
-    boolean single = block.xFloat != null;
-    scratch.ensure(block.rows, f, t, single);
-    int n = 0;
-    for (int r = 0; r < block.rows; r++) {
-      if (indexOf(seed, ids[r], count) == index) {
+
+    /**
+     * Deals the rows of {@code blocks} to the {@code count} batches of the epoch seeded
+     * {@code seed} (a counting sort by {@link #indexOf}).
+     *
+     * @throws IllegalArgumentException if a block has no row ids
+     */
+    public static Deal of(List<Block> blocks, long seed, int count) {
+      int n = 0;
+      for (Block b : blocks) {
+        Checks.arg(b.rowIds != null || count == 1,
+            "mini-batches need row ids in every block (see Block.rowIds)");
+        n += b.rows;
+      }
+      int[] batchOf = new int[n];
+      int[] start = new int[count + 1];
+      int k = 0;
+      for (Block b : blocks) {
+        for (int r = 0; r < b.rows; r++) {
+          int i = count == 1 ? 0 : indexOf(seed, b.rowIds[r], count);
+          batchOf[k++] = i;
+          start[i + 1]++;
+        }
+      }
+      for (int i = 0; i < count; i++) {
+        start[i + 1] += start[i];
+      }
+      int[] next = Arrays.copyOf(start, count);
+      int[] block = new int[n];
+      int[] row = new int[n];
+      k = 0;
+      for (int bi = 0; bi < blocks.size(); bi++) {
+        for (int r = 0, rows = blocks.get(bi).rows; r < rows; r++) {
+          int at = next[batchOf[k++]]++;
+          block[at] = bi;
+          row[at] = r;
+        }
+      }
+      return new Deal(seed, count, start, block, row);
+    }
+
+    /** Whether this deal is of the epoch seeded {@code seed} with {@code count} batches. */
+    public boolean isOf(long seed, int count) {
+      return this.seed == seed && this.count == count;
+    }
+
+    /** Rows of batch {@code index} in the dealt blocks. */
+    public int rows(int index) {
+      return start[index + 1] - start[index];
+    }
+
+    /**
+     * The rows of batch {@code index} of {@code blocks} (the list this deal was made of) as one
+     * block: null when there are none, else a block viewing {@code into}'s buffers, valid until
+     * {@code into} is used again. Row ids are not carried.
+     */
+    public Block gather(List<Block> blocks, int index, Gather into) {
+      int from = start[index];
+      int n = start[index + 1] - from;
+      if (n == 0) {
+        return null;
+      }
+      Block first = blocks.get(block[from]);
+      int f = first.features;
+      int t = first.targetWidth;
+      boolean single = first.xFloat != null;
+      into.ensure(n, f, t, single);
+      for (int k = 0; k < n; k++) {
+        Block b = blocks.get(block[from + k]);
+        int r = row[from + k];
         if (single) {
-          System.arraycopy(block.xFloat, r * f, scratch.xFloat, n * f, f);
+          System.arraycopy(b.xFloat, r * f, into.xFloat, k * f, f);
         } else {
-          System.arraycopy(block.x, r * f, scratch.x, n * f, f);
+          System.arraycopy(b.x, r * f, into.x, k * f, f);
         }
         if (t > 0) {
-          System.arraycopy(block.y, r * t, scratch.y, n * t, t);
+          System.arraycopy(b.y, r * t, into.y, k * t, t);
         }
-        n++;
       }
+      double[] y = t > 0 ? into.y : null;
+      return single ? new Block(n, f, into.xFloat, t, y, null)
+          : new Block(n, f, into.x, t, y, null);
     }
-    if (n == 0) {
-      return null;
-    }
-    if (n == block.rows) {
-      return block;
-    }
-    double[] y = t > 0 ? scratch.y : null;
-    return single ? new Block(n, f, scratch.xFloat, t, y, null)
-        : new Block(n, f, scratch.x, t, y, null);
   }
 
-  /** Reusable buffers for {@link #select}: one per task or thread. */
-  public static final class Scratch {
+  /**
+   * Reused buffers that {@link Deal#gather} stacks a batch's rows into; one per thread
+   * ({@link #forThread}), grown only when a larger batch comes.
+   */
+  public static final class Gather {
+    private static final ThreadLocal<Gather> PER_THREAD = ThreadLocal.withInitial(Gather::new);
+
     double[] x = new double[0];
     float[] xFloat = new float[0];
     double[] y = new double[0];
 
+    public Gather() {}
+
+    /** This thread's buffers; the caller must be done with them before it asks again. */
+    public static Gather forThread() {
+      return PER_THREAD.get();
+    }
+
     void ensure(int rows, int features, int targets, boolean single) {
+      int grown = rows + rows / 4;
       if (single && xFloat.length < rows * features) {
-        xFloat = new float[rows * features];
+        xFloat = new float[grown * features];
       }
       if (!single && x.length < rows * features) {
-        x = new double[rows * features];
+        x = new double[grown * features];
       }
       if (y.length < rows * targets) {
-        y = new double[rows * targets];
+        y = new double[grown * targets];
       }
     }
   }

@@ -23,6 +23,19 @@ public interface Objective {
    */
   BatchLoss lossAndGradient(double[] params, Batch batch, double[] gradient);
 
+  /**
+   * One round of local SGD from {@code params} and {@code state} (neither modified): every
+   * replica (partition) takes the round's steps on its own rows, {@link LocalSgd#replica}; the
+   * replicas' weighted sums, merged in partition order.
+   *
+   * @throws UnsupportedOperationException if this objective does not run local SGD
+   */
+  default LocalSgd.Sum localRound(double[] params, dev.sparkprop.optim.OptimizerState.Snapshot
+      state, LocalSgd.Round round) {
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + " does not run local SGD");
+  }
+
   /** The mean loss at {@code params}, without a gradient. */
   double loss(double[] params);
 

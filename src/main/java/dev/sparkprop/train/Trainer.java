@@ -46,6 +46,8 @@ public final class Trainer {
 
   private final TrainConfig config;
   private final Lbfgs.Engine lbfgsEngine;
+  /** Local SGD rounds even with 1 local step (tests: they must equal synchronous sgd). */
+  private boolean localRounds;
 
   /** A trainer for first-order optimizers. */
   public Trainer(TrainConfig config) {
@@ -67,6 +69,12 @@ public final class Trainer {
 
   public TrainConfig config() {
     return config;
+  }
+
+  /** This trainer, taking local SGD rounds even when the optimizer has 1 local step. */
+  Trainer withLocalRounds() {
+    localRounds = true;
+    return this;
   }
 
   /** {@link #fit(Objective, Validation, double[], Listener, CheckpointSink, Checkpoint)}, new. */
@@ -154,6 +162,9 @@ public final class Trainer {
       double[] gradient = new double[params.length];
       long n = train.numRows();
       int batches = steps.batchSize() == 0 ? 1 : Batch.count(n, steps.batchSize());
+      if (steps.localSteps() > 1 || localRounds) {
+        return runLocalSgd(spec, state, batches);
+      }
       while (epoch < epochs) {
         epoch++;
         long start = System.nanoTime();
@@ -186,6 +197,54 @@ public final class Trainer {
           lossSum += loss * batchRows;
           rows += batchRows;
           taken++;
+        }
+        checkParams();
+        lastState = state.snapshot();
+        String stop = endEpoch(start, taken, learningRate, lossSum / rows, rows);
+        if (stop != null) {
+          return stop;
+        }
+      }
+      return null;
+    }
+
+    /**
+     * Epochs of local SGD ({@link LocalSgd}): rounds of up to K steps, each one call of
+     * {@link Objective#localRound}; a round never spans two epochs, so checkpoints fall between
+     * rounds and hold the averaged state.
+     */
+    String runLocalSgd(FirstOrderSpec spec, OptimizerState state, int batches) {
+      StepSpec steps = spec.steps();
+      int k = steps.localSteps();
+      while (epoch < epochs) {
+        epoch++;
+        long start = System.nanoTime();
+        long seed = Batch.epochSeed(config.seed(), epoch);
+        double lossSum = 0;
+        long rows = 0;
+        int taken = 0;
+        double learningRate = Double.NaN;
+        for (int first = 0; first < batches; first += k) {
+          double[] rates = new double[Math.min(k, batches - first)];
+          for (int j = 0; j < rates.length; j++) {
+            rates[j] = steps.learningRate(epoch - 1 + (double) (first + j) / batches,
+                1.0 / batches, epochs);
+          }
+          OptimizerState.Snapshot before = state.snapshot();
+          LocalSgd.Sum sum = train.localRound(params, before,
+              new LocalSgd.Round(spec, decay, seed, batches, first, rates));
+          if (sum.rows() == 0) {
+            continue;
+          }
+          if (!Double.isFinite(sum.loss())) {
+            throw diverged("training loss became " + sum.loss() / sum.rows(), "local round "
+                + (first / k + 1));
+          }
+          sum.averageInto(params, state, before, rates.length);
+          learningRate = rates[rates.length - 1];
+          lossSum += sum.loss();
+          rows += sum.rows();
+          taken += rates.length;
         }
         checkParams();
         lastState = state.snapshot();

@@ -57,6 +57,16 @@ class OptimizerSettingsTest {
   }
 
   @Test
+  void load_localSteps_inTheStepSpecAndTheEffectiveConfiguration() {
+    Settings s = load("optimizer.name=adam", "optimizer.batch-size=256",
+        "optimizer.local-steps=8");
+    assertEquals(8, ((Adam) s.optimizer()).steps().localSteps());
+    assertEquals(1, ((Adam) load("optimizer.name=adam").optimizer()).steps().localSteps());
+    assertEquals(s.optimizer(), Settings.loadText(s.render(), "checkpoint 'x'", List.of())
+        .optimizer());
+  }
+
+  @Test
   void loadText_overridesApplyOnTop() {
     Settings s = load("optimizer.name=adam", "epochs=7");
     Settings more = Settings.loadText(s.render(), "checkpoint 'x'", List.of("epochs=9"));
@@ -78,6 +88,13 @@ class OptimizerSettingsTest {
             "sparkprop.optimizer.batch-size must be an integer >= 1, got 0"),
         Arguments.of(List.of("optimizer.name=adam", "optimizer.batch-size=-1"),
             "sparkprop.optimizer.batch-size must be an integer >= 0, got -1"),
+        Arguments.of(List.of("optimizer.name=adam", "optimizer.local-steps=0"),
+            "sparkprop.optimizer.local-steps must be an integer >= 1, got 0"),
+        Arguments.of(List.of("optimizer.name=adam", "optimizer.batch-size=0",
+            "optimizer.local-steps=4"), "sparkprop.optimizer.local-steps = 4 needs mini-batches;"
+            + " set sparkprop.optimizer.batch-size > 0"),
+        Arguments.of(List.of("optimizer.local-steps=4"), "sparkprop.optimizer.local-steps is a "
+            + "setting of optimizer sgd, momentum or adam, but sparkprop.optimizer.name is gd"),
         Arguments.of(List.of("optimizer.name=adam", "optimizer.beta2=1"),
             "sparkprop.optimizer.beta2 must be a number >= 0 and < 1, got 1"),
         Arguments.of(List.of("optimizer.name=momentum", "optimizer.momentum=1.5"),

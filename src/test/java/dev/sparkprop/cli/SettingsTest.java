@@ -255,7 +255,8 @@ class SettingsTest {
   @Test
   void load_valueForASection_rejectedListingItsKeys() {
     assertEquals("sparkprop.optimizer must be a section with the keys batch-size, beta1, beta2, "
-        + "clip-norm, epsilon, history-size, learning-rate, min-learning-rate, momentum, name, "
+        + "clip-norm, epsilon, history-size, learning-rate, local-steps, min-learning-rate, "
+        + "momentum, name, "
         + "nesterov, schedule, schedule-epochs, schedule-rate, tolerance, warmup-epochs, "
         + "weight-decay, got 5", rejected(null, "optimizer=5").getMessage());
   }

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * run stops with exit code 6 keeping its last checkpoint; a separate validation input; the
  * training curves; and the mistakes around checkpoints.
  */
+// Slow tier (a training JVM killed and resumed): `mvn test -Dgroups='!slow'` leaves it out.
+@Tag("slow")
 class TrainingControlTest {
   @TempDir
   static Path tmp;

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (seeded 80/20 splits, local[2]): digits with Adam, concrete with L-BFGS, and diabetes, where
  * weight decay and early stopping must bring a network to a least-squares line's test R².
  */
+// Slow tier (the shipped configurations in full): `mvn test -Dgroups='!slow'` leaves it out.
+@Tag("slow")
 class TrainingQualityTest {
   @TempDir
   static Path tmp;

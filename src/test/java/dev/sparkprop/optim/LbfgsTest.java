@@ -3,6 +3,7 @@ package dev.sparkprop.optim;
 import dev.sparkprop.testing.NormalEquations;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -155,5 +156,29 @@ class LbfgsTest {
         null, saved.get(1));
     assertArrayEquals(whole.params(), resumed.params(), 0.0);
     assertEquals(whole.history().get(14).trainLoss(), resumed.history().get(14).trainLoss(), 0.0);
+  }
+
+  @Test
+  void run_iterations_neverEvaluateThePointOfTheLastEvaluationAgain() {
+    // On Spark each evaluation is a pass over the data: Breeze's iteration re-evaluates the
+    // point its line search accepted, which BreezeLbfgs answers from its last evaluation.
+    LocalObjective data = new LocalObjective(new Network(TANH), blocks());
+    List<double[]> points = new ArrayList<>();
+    Lbfgs.Function f = (x, g) -> {
+      points.add(x.clone());
+      return data.lossAndGradient(x, g);
+    };
+    Lbfgs.Run run = new BreezeLbfgs().start(new Lbfgs(4, 1e-12, 0), f,
+        Init.AUTO.initialize(TANH, 8));
+    int iterations = 0;
+    while (iterations < 12 && run.iterate()) {
+      iterations++;
+    }
+    assertEquals(12, iterations);
+    for (int i = 1; i < points.size(); i++) {
+      assertFalse(java.util.Arrays.equals(points.get(i - 1), points.get(i)),
+          "evaluation " + i + " repeats the point of evaluation " + (i - 1));
+    }
+    assertTrue(points.size() <= 1 + 2 * iterations, points.size() + " evaluations");
   }
 }

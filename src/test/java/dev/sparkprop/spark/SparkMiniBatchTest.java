@@ -125,4 +125,28 @@ class SparkMiniBatchTest {
     }
     assertArrayEquals(runs[0], runs[1], 1e-12);
   }
+
+  @Test
+  void fit_adamLocalStepsSparkVersusLocalPartitions_sameModelWithin1e12() {
+    Adam adam = new Adam(new StepSpec(0.01, Schedule.constant(), 40, 1.0, 1e-4, 3), 0.9, 0.999,
+        1e-8);
+    TrainConfig config = new TrainConfig(SPEC, adam, 3, 17, EarlyStopping.OFF, 3);
+    double[] init = Init.AUTO.initialize(SPEC, 4);
+    List<Block> b = blocks();
+    // sc.parallelize's slices of 7 blocks into 3 partitions: [0, 2), [2, 4), [4, 7)
+    Trainer.Result local = new Trainer(config).fit(LocalObjective.partitioned(new Network(SPEC),
+        List.of(b.subList(0, 2), b.subList(2, 4), b.subList(4, 7))), null, init, null);
+    Trainer.Result distributed;
+    try (SparkObjective objective = new SparkObjective(sc.parallelize(blocks(), 3), SPEC, 2)) {
+      distributed = new Trainer(config).fit(objective, null, init, null);
+    }
+    assertArrayEquals(local.params(), distributed.params(), 1e-12);
+    assertEquals(local.history().get(2).trainLoss(), distributed.history().get(2).trainLoss(),
+        1e-12);
+    double moved = 0;
+    for (int i = 0; i < init.length; i++) {
+      moved = Math.max(moved, Math.abs(init[i] - local.params()[i]));
+    }
+    assertTrue(moved > 0.01, "moved " + moved);
+  }
 }

@@ -102,32 +102,33 @@ class TrainerTest {
   }
 
   @Test
-  void select_everyBatchOfAnEpoch_coversEveryRowExactlyOnce() {
+  void deal_everyBatchOfAnEpoch_gathersEachRowExactlyOnceInOrder() {
     List<Block> blocks = blocks();
     for (int epoch = 1; epoch <= 3; epoch++) {
       long seed = Batch.epochSeed(42, epoch);
       Set<Long> seen = new HashSet<>();
       int count = Batch.count(230, 32);
       assertEquals(8, count);
-      Batch.Scratch scratch = new Batch.Scratch();
+      Batch.Deal deal = Batch.Deal.of(blocks, seed, count);
+      Batch.Gather gather = new Batch.Gather();
       for (int b = 0; b < count; b++) {
+        Block gathered = deal.gather(blocks, b, gather);
+        // the gathered rows are the blocks' rows of this batch, in block and row order
+        int k = 0;
         for (Block block : blocks) {
-          Block selected = new Batch(seed, b, count).select(block, scratch);
-          if (selected == null) {
-            continue;
-          }
-          // the selected rows are the block's rows of this batch, in order, features intact
-          int k = 0;
           for (int r = 0; r < block.rows; r++) {
             if (Batch.indexOf(seed, block.rowIds[r], count) == b) {
               assertTrue(seen.add(block.rowIds[r]), "row " + block.rowIds[r] + " twice");
-              assertEquals(block.x[r * 3 + 1], selected.x[k * 3 + 1], 0.0);
-              assertEquals(block.y[r], selected.y[k], 0.0);
+              for (int f = 0; f < 3; f++) {
+                assertEquals(block.x[r * 3 + f], gathered.x[k * 3 + f], 0.0);
+              }
+              assertEquals(block.y[r], gathered.y[k], 0.0);
               k++;
             }
           }
-          assertEquals(k, selected.rows);
         }
+        assertEquals(k, deal.rows(b));
+        assertEquals(k, gathered == null ? 0 : gathered.rows);
       }
       assertEquals(230, seen.size(), "every row once in epoch " + epoch);
     }

@@ -1,14 +1,15 @@
-package dev.sparkprop.cli;
+package dev.sparkprop.io;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
 /** sparkprop's own version, from a resource Maven fills in at build time. */
-final class Version {
+public final class Version {
   private Version() {}
 
-  static final String SPARKPROP = load();
+  /** The version of the sparkprop jar on the class path ("unknown" outside a build). */
+  public static final String SPARKPROP = load();
 
   private static String load() {
     try (InputStream in = Version.class.getResourceAsStream("/dev/sparkprop/version.properties")) {

@@ -101,7 +101,8 @@ def test_safetensors_package_reads_the_same_tensors(classifier, numpy_reader):
 
 @pytest.mark.only("classic", reason="weights() is not on Connect's allow-list")
 def test_weights_are_the_saved_tensors(digits, tmp_path):
-    """model.weights holds exactly the values of the saved layers (in the flat layout)."""
+    """model.weights holds exactly the values of the saved layers (in the flat layout), and
+    model.layers the saved layer sizes."""
     from safetensors.numpy import load_file
 
     data = VectorAssembler(inputCols=PIXELS, outputCol="features").transform(digits)
@@ -109,6 +110,7 @@ def test_weights_are_the_saved_tensors(digits, tmp_path):
     model.save(str(tmp_path / "m"))
     tensors = load_file(str(tmp_path / "m" / "model.safetensors"))
     meta = json.loads((tmp_path / "m" / "metadata.json").read_text())
+    assert model.layers == meta["layers"] == [64, 5, 10]
     weights = model.weights.toArray()
     layers = [v.ravel() for k, v in tensors.items() if k.startswith("layers.")]
     assert weights.size == meta["num_params"] == sum(v.size for v in layers)

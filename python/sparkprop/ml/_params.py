@@ -181,6 +181,13 @@ class _SparkpropParams(
         "(standardize-features).",
         typeConverter=TypeConverters.toBoolean,
     )
+    standardizeLabel: "Param[bool]" = Param(
+        Params._dummy(),
+        "standardizeLabel",
+        "Standardise a regression label while training; predictions are in the label's own "
+        "units (standardize-label). The classifier has it too and ignores it.",
+        typeConverter=TypeConverters.toBoolean,
+    )
     numPartitions: "Param[int]" = Param(
         Params._dummy(),
         "numPartitions",
@@ -224,6 +231,15 @@ class _SparkpropParams(
         "fresh initialisation.",
         typeConverter=TypeConverters.toListFloat,
     )
+    localSteps: "Param[int]" = Param(
+        Params._dummy(),
+        "localSteps",
+        "Local SGD: mini-batch steps each partition takes on its own rows between two "
+        "synchronisations, after which weights and moments are averaged by rows, >= 1; 1 = "
+        "synchronous steps; above 1 needs batchSize >= 1 (optimizer.local-steps).",
+        typeConverter=TypeConverters.toInt,
+    )
+
     def __init__(self, *args: object) -> None:
         super().__init__(*args)
         self._setDefault(
@@ -253,12 +269,14 @@ class _SparkpropParams(
             maxIter=100,
             seed=42,
             standardization=True,
+            standardizeLabel=True,
             blockSize=1024,
             aggregationDepth=2,
             numPartitions=0,
             earlyStoppingPatience=0,
             earlyStoppingMinDelta=0.0,
             checkpointInterval=10,
+            localSteps=1,
         )
 
     def getHiddenLayers(self) -> List[int]:
@@ -349,6 +367,10 @@ class _SparkpropParams(
         """Gets the value of standardization or its default value."""
         return self.getOrDefault(self.standardization)
 
+    def getStandardizeLabel(self) -> bool:
+        """Gets the value of standardizeLabel or its default value."""
+        return self.getOrDefault(self.standardizeLabel)
+
     def getNumPartitions(self) -> int:
         """Gets the value of numPartitions or its default value."""
         return self.getOrDefault(self.numPartitions)
@@ -372,6 +394,10 @@ class _SparkpropParams(
     def getInitialWeights(self) -> List[float]:
         """Gets the value of initialWeights (no default: unset means a fresh start)."""
         return self.getOrDefault(self.initialWeights)
+
+    def getLocalSteps(self) -> int:
+        """Gets the value of localSteps or its default value."""
+        return self.getOrDefault(self.localSteps)
 
 
 class _SparkpropSetters:
@@ -481,6 +507,10 @@ class _SparkpropSetters:
         """Sets the value of :py:attr:`standardization`."""
         return self._set(standardization=value)
 
+    def setStandardizeLabel(self: P, value: bool) -> P:
+        """Sets the value of :py:attr:`standardizeLabel`."""
+        return self._set(standardizeLabel=value)
+
     def setBlockSize(self: P, value: int) -> P:
         """Sets the value of :py:attr:`blockSize`."""
         return self._set(blockSize=value)
@@ -516,3 +546,7 @@ class _SparkpropSetters:
     def setInitialWeights(self: P, value: List[float]) -> P:
         """Sets the value of :py:attr:`initialWeights`."""
         return self._set(initialWeights=value)
+
+    def setLocalSteps(self: P, value: int) -> P:
+        """Sets the value of :py:attr:`localSteps`."""
+        return self._set(localSteps=value)

@@ -79,6 +79,7 @@ class SparkpropClassifier(
         maxIter: int = 100,
         seed: int = 42,
         standardization: bool = True,
+        standardizeLabel: bool = True,
         blockSize: int = 1024,
         aggregationDepth: int = 2,
         numPartitions: int = 0,
@@ -88,6 +89,7 @@ class SparkpropClassifier(
         checkpointDir: Optional[str] = None,
         checkpointInterval: int = 10,
         initialWeights: Optional[List[float]] = None,
+        localSteps: int = 1,
     ):
         super().__init__()
         self._java_obj = self._new_java_obj(self._java_class, self.uid)
@@ -130,6 +132,7 @@ class SparkpropClassifier(
         maxIter: int = 100,
         seed: int = 42,
         standardization: bool = True,
+        standardizeLabel: bool = True,
         blockSize: int = 1024,
         aggregationDepth: int = 2,
         numPartitions: int = 0,
@@ -139,6 +142,7 @@ class SparkpropClassifier(
         checkpointDir: Optional[str] = None,
         checkpointInterval: int = 10,
         initialWeights: Optional[List[float]] = None,
+        localSteps: int = 1,
     ) -> "SparkpropClassifier":
         """Sets params for SparkpropClassifier (keyword arguments only)."""
         kwargs = self._input_kwargs
@@ -167,3 +171,9 @@ class SparkpropClassificationModel(
         Spark Connect, whose server allow-lists the model methods a client may call; read
         the saved model.safetensors there instead."""
         return self._call_java("weights")
+
+    @property
+    def layers(self) -> List[int]:
+        """The network's layer sizes, input to output. Not available over Spark Connect
+        (not on its allow-list; the saved metadata.json has them as "layers")."""
+        return list(self._call_java("layers"))

@@ -5,7 +5,6 @@ from typing import Any, Dict, List, Optional
 
 from pyspark import keyword_only
 from pyspark.ml.linalg import Vector
-from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.ml.regression import _JavaRegressionModel, _JavaRegressor
 from pyspark.ml.util import JavaMLWritable
 from pyspark.ml.base import _PredictorParams
@@ -18,22 +17,6 @@ __all__ = ["SparkpropRegressor", "SparkpropRegressionModel"]
 
 class _SparkpropRegressorParams(_PredictorParams, _SparkpropParams):
     """Params of SparkpropRegressor and SparkpropRegressionModel."""
-
-    standardizeLabel: "Param[bool]" = Param(
-        Params._dummy(),
-        "standardizeLabel",
-        "Standardise the label with training-row statistics, stored in the model; "
-        "predictions are in the label's units either way (standardize-label).",
-        typeConverter=TypeConverters.toBoolean,
-    )
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self._setDefault(standardizeLabel=True)
-
-    def getStandardizeLabel(self) -> bool:
-        """Gets the value of standardizeLabel or its default value."""
-        return self.getOrDefault(self.standardizeLabel)
 
 
 @_register
@@ -98,6 +81,7 @@ class SparkpropRegressor(
         checkpointDir: Optional[str] = None,
         checkpointInterval: int = 10,
         initialWeights: Optional[List[float]] = None,
+        localSteps: int = 1,
     ):
         super().__init__()
         self._java_obj = self._new_java_obj(self._java_class, self.uid)
@@ -147,14 +131,11 @@ class SparkpropRegressor(
         checkpointDir: Optional[str] = None,
         checkpointInterval: int = 10,
         initialWeights: Optional[List[float]] = None,
+        localSteps: int = 1,
     ) -> "SparkpropRegressor":
         """Sets params for SparkpropRegressor (keyword arguments only)."""
         kwargs = self._input_kwargs
         return self._set(**kwargs)
-
-    def setStandardizeLabel(self, value: bool) -> "SparkpropRegressor":
-        """Sets the value of :py:attr:`standardizeLabel`."""
-        return self._set(standardizeLabel=value)
 
     def _create_model(self, java_model: Any) -> "SparkpropRegressionModel":
         return SparkpropRegressionModel(java_model)
@@ -177,3 +158,9 @@ class SparkpropRegressionModel(
         """The network's parameters as one flat vector (layer by layer). Not available over
         Spark Connect (see SparkpropClassificationModel.weights)."""
         return self._call_java("weights")
+
+    @property
+    def layers(self) -> List[int]:
+        """The network's layer sizes, input to output. Not available over Spark Connect
+        (not on its allow-list; the saved metadata.json has them as "layers")."""
+        return list(self._call_java("layers"))

@@ -111,6 +111,13 @@ class OptimizerSettingsTest {
   }
 
   @Test
+  void load_localStepsUnderGd_aWarningNotAnError() {
+    assertEquals(List.of("sparkprop.optimizer.local-steps is a setting of optimizer sgd, "
+        + "momentum or adam, not of gd (sparkprop.optimizer.name); it is ignored"),
+        warnings(null, "optimizer.local-steps=4"));
+  }
+
+  @Test
   void load_batchSizeZeroUnderGd_validForAdamSoOnlyAWarning() {
     assertEquals(1, warnings(null, "optimizer.batch-size=0").size());
   }
@@ -144,8 +151,6 @@ class OptimizerSettingsTest {
         Arguments.of(List.of("optimizer.name=adam", "optimizer.batch-size=0",
             "optimizer.local-steps=4"), "sparkprop.optimizer.local-steps = 4 needs mini-batches;"
             + " set sparkprop.optimizer.batch-size > 0"),
-        Arguments.of(List.of("optimizer.local-steps=4"), "sparkprop.optimizer.local-steps is a "
-            + "setting of optimizer sgd, momentum or adam, but sparkprop.optimizer.name is gd"),
         Arguments.of(List.of("optimizer.name=adam", "optimizer.beta2=1"),
             "sparkprop.optimizer.beta2 must be a number >= 0 and < 1, got 1"),
         Arguments.of(List.of("optimizer.name=momentum", "optimizer.momentum=1.5"),

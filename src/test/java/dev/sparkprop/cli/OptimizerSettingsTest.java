@@ -111,13 +111,20 @@ class OptimizerSettingsTest {
   }
 
   @Test
-  void load_localStepsUnderGd_warns() {
+  void load_localStepsAndBatchSizeUnderGd_aWarningEach() {
     // batch-size=64 makes local-steps=4 valid for sgd; both are keys gd does not read.
     assertEquals(List.of("sparkprop.optimizer.batch-size is a setting of optimizer sgd, "
         + "momentum or adam, not of gd (sparkprop.optimizer.name); it is ignored",
         "sparkprop.optimizer.local-steps is a setting of optimizer sgd, momentum or adam, not "
             + "of gd (sparkprop.optimizer.name); it is ignored"),
         warnings(null, "optimizer.local-steps=4", "optimizer.batch-size=64"));
+  }
+
+  @Test
+  void load_localStepsUnderGd_aWarningNotAnError() {
+    assertEquals(List.of("sparkprop.optimizer.local-steps is a setting of optimizer sgd, "
+        + "momentum or adam, not of gd (sparkprop.optimizer.name); it is ignored"),
+        warnings(null, "optimizer.local-steps=4"));
   }
 
   @Test
@@ -154,7 +161,7 @@ class OptimizerSettingsTest {
         Arguments.of(List.of("optimizer.name=adam", "optimizer.batch-size=0",
             "optimizer.local-steps=4"), "sparkprop.optimizer.local-steps = 4 needs mini-batches;"
             + " set sparkprop.optimizer.batch-size > 0"),
-        // Not a key of gd, so only a warning if valid (see below); but 0 is valid nowhere.
+        // Not a key of gd, so only a warning if valid (see above); but 0 is valid nowhere.
         Arguments.of(List.of("optimizer.local-steps=0"),
             "sparkprop.optimizer.local-steps must be an integer >= 1, got 0"),
         Arguments.of(List.of("optimizer.name=adam", "optimizer.beta2=1"),

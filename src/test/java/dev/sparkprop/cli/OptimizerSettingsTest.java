@@ -121,13 +121,6 @@ class OptimizerSettingsTest {
   }
 
   @Test
-  void load_localStepsUnderGd_aWarningNotAnError() {
-    assertEquals(List.of("sparkprop.optimizer.local-steps is a setting of optimizer sgd, "
-        + "momentum or adam, not of gd (sparkprop.optimizer.name); it is ignored"),
-        warnings(null, "optimizer.local-steps=4"));
-  }
-
-  @Test
   void load_batchSizeZeroUnderGd_validForAdamSoOnlyAWarning() {
     assertEquals(1, warnings(null, "optimizer.batch-size=0").size());
   }

@@ -211,6 +211,34 @@ class ParamsTest {
     assertTrue(disagreements.isEmpty(), String.join("\n", disagreements));
   }
 
+  /** The README's Param table: every mirrored Param, its key and its default, in that order. */
+  @Test
+  void readme_paramTable_isTheMappingWithTheParamsDefaults() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "(?m)^\\| `([A-Za-z0-9]+)` \\| [a-z\\[\\]A-Z]+ \\| \\[`([a-z0-9.-]+)`\\]\\(#configuration\\) "
+            + "\\| `([^`]*)` \\|$").matcher(readme);
+    Map<String, String> table = new LinkedHashMap<>();
+    SparkpropRegressor r = new SparkpropRegressor();
+    List<String> wrong = new java.util.ArrayList<>();
+    while (m.find()) {
+      table.put(m.group(1), m.group(2));
+      @SuppressWarnings("unchecked")
+      Param<Object> p = (Param<Object>) r.getParam(m.group(1));
+      String actual = p.jsonEncode(r.getOrDefault(p)).replace(",", ", ");
+      Object shown = ConfigFactory.parseString("v = " + m.group(3)).getValue("v").unwrapped();
+      Object value = ConfigFactory.parseString("v = " + actual).getValue("v").unwrapped();
+      boolean same = shown instanceof Number a && value instanceof Number b
+          ? a.doubleValue() == b.doubleValue() : shown.equals(value);
+      if (!same) {
+        wrong.add(m.group(1) + ": README shows " + m.group(3) + ", the Param's default is "
+            + actual);
+      }
+    }
+    assertEquals(KEYS, table, "README Param table vs ParamsTest.KEYS");
+    assertEquals(List.of(), wrong);
+  }
+
   @Test
   void uids_givenOrRandom_ownTheirParams() {
     SparkpropClassifier named = new SparkpropClassifier("mine");

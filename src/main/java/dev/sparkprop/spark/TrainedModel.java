@@ -153,6 +153,9 @@ public record TrainedModel(Model model, InputMapping mapping, List<EpochStats> h
     m.put("features", features);
     Map<String, Object> label = new LinkedHashMap<>();
     label.put("column", mapping.labelColumn());
+    if (mapping.labelFromColumns()) {
+      label.put("columns", mapping.labelColumns());
+    }
     label.put("kind", mapping.labelKind().name().toLowerCase(Locale.ROOT));
     m.put("label", label);
     m.put("classes", mapping.classNames());
@@ -171,7 +174,8 @@ public record TrainedModel(Model model, InputMapping mapping, List<EpochStats> h
           ((String) features.get("kind")).toUpperCase(Locale.ROOT));
       LabelKind lk = LabelKind.valueOf(((String) label.get("kind")).toUpperCase(Locale.ROOT));
       List<String> classes = (List<String>) md.get("classes");
-      return new InputMapping(columns, fk, (String) label.get("column"), lk, classes);
+      return new InputMapping(columns, fk, (String) label.get("column"), lk, classes,
+          (List<String>) label.get("columns"));
     } catch (RuntimeException e) {
       throw new ModelFormatException("model '" + dir + "': metadata.json does not describe the "
           + "input columns (features/label); was it written by 'sparkprop train'?");

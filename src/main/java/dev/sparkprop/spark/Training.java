@@ -159,7 +159,7 @@ public final class Training {
    */
   public TrainedModel fit(Dataset<Row> data) {
     long t0 = System.nanoTime();
-    InputMapping mapping = InputMapping.forTraining(data, spec.features(), spec.label(),
+    InputMapping mapping = InputMapping.forTraining(data, spec.features(), spec.labelColumns(),
         spec.task().id());
     Dataset<Row> canonical = mapping.canonical(data, true);
     try (DataScan scan = DataScan.scan(canonical, mapping, true, -1, spec.numClasses())) {

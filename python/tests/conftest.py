@@ -55,6 +55,8 @@ def spark(mode):
     import sparkprop
     from pyspark.sql import SparkSession
 
+    # One BLAS thread per Spark task, as scripts/sparkprop sets it (the JVM inherits it).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     builder = (SparkSession.builder
                .appName("sparkprop-python-tests")
                .config("spark.jars", sparkprop.jar_path())

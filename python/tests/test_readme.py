@@ -33,5 +33,7 @@ def test_readme_example_runs(spark, mode, monkeypatch, capsys):
     exec(compile(code, "README.md (Python example)", "exec"), namespace)
     assert namespace["spark"] is spark   # getOrCreate found this run's session
     printed = capsys.readouterr().out
-    assert re.search(r"^test accuracy 0\.9[5-9]\d$", printed, re.MULTILINE), printed
-    assert namespace["accuracy"] >= 0.95
+    assert f"test accuracy {namespace['accuracy']:.3f}" in printed.splitlines(), printed
+    # Measured 0.955 (294 of 308 rows); 0.94 leaves about four rows of margin for changes in
+    # the arithmetic's order. test_digits holds the Pipeline to the CLI's accuracy exactly.
+    assert namespace["accuracy"] >= 0.94

@@ -1,11 +1,13 @@
 package dev.sparkprop.cli;
 
 import dev.sparkprop.io.InputException;
+import dev.sparkprop.io.InputReader;
 import dev.sparkprop.io.ModelFormatException;
 import dev.sparkprop.io.OutputExistsException;
 import dev.sparkprop.train.NonFiniteLossException;
 import java.io.PrintStream;
 import java.util.Locale;
+import org.apache.spark.SparkThrowable;
 
 /**
  * {@code sparkprop COMMAND ...}: train, predict, evaluate, inspect, convert. Every failure
@@ -46,6 +48,7 @@ public final class Main {
 
   /** Runs a command and returns its exit code (tests call this directly). */
   public static int run(String[] argv, PrintStream out, PrintStream err) {
+    NativeBlas.skipNativeIfAbsent();
     boolean verbose = false;
     for (String a : argv) {
       verbose |= a.equals("--verbose");
@@ -127,7 +130,30 @@ public final class Main {
         break;
       }
     }
-    return t;
+    InputException unreadable = unreadableFile(t);
+    return unreadable != null ? unreadable : t;
+  }
+
+  /**
+   * A file that Spark failed to read in a task (error condition {@code FAILED_READ_FILE}: a
+   * Parquet page that is corrupt although its footer was fine, say) as an input error naming
+   * the file and what Spark found; null if {@code t} is not one.
+   */
+  static InputException unreadableFile(Throwable t) {
+    for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof SparkThrowable st && st.getCondition() != null
+          && st.getCondition().startsWith("FAILED_READ_FILE")) {
+        String path = st.getMessageParameters().getOrDefault("path", "?");
+        if (path.startsWith("file:")) {
+          path = java.net.URI.create(path).getPath();
+        }
+        Throwable inner = c.getCause();
+        String why = inner == null || inner == c ? "" : ": " + InputReader.firstLine(inner)
+            .replaceAll("\\s*SQLSTATE: \\w+$", "");
+        return new InputException("input file '" + path + "' cannot be read" + why, t);
+      }
+    }
+    return null;
   }
 
   private static String message(Throwable t, ExitCode code) {

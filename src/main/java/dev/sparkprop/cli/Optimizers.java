@@ -12,14 +12,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * How each optimizer is read from the {@code sparkprop.optimizer.*} keys and written back for
  * provenance. To add one: put its keys and their defaults in reference.conf under
  * {@code optimizer}, its spec in {@code dev.sparkprop.optim}, and one {@link Entry} in
- * {@link #ALL}. Keys of an optimizer other than the selected one are rejected when set. The
- * schedule keys are every first-order optimizer's; a schedule ignores those it does not use.
+ * {@link #ALL}. Keys of an optimizer other than the selected one are checked and ignored, with
+ * a warning, when set. The schedule keys are every first-order optimizer's; a schedule ignores
+ * those it does not use.
  */
 final class Optimizers {
   private Optimizers() {}
@@ -73,23 +75,63 @@ final class Optimizers {
   }
 
   /**
-   * The optimizer {@code optimizer.name} selects, built from its keys.
+   * The optimizer {@code optimizer.name} selects, built from its keys. A key of another
+   * optimizer that the file or the command line sets (a learning rate left in a file when the
+   * command line switches to lbfgs, say) does not apply: it is reported to {@code warnings}
+   * as one line and ignored, once its value has been checked by an optimizer that reads it, so
+   * an invalid value still fails.
    *
    * @param userKeys the full paths set by the file or the command line
    */
-  static OptimizerSpec read(Values values, Set<String> userKeys) {
+  static OptimizerSpec read(Values values, Set<String> userKeys, Consumer<String> warnings) {
     String name = Values.oneOf("optimizer.name", values.word("optimizer.name"), names());
     Entry<?> selected = entry(name);
-    for (Entry<?> other : ALL) {
-      for (String key : other.keys()) {
-        String path = Values.path("optimizer." + key);
-        if (!selected.keys().contains(key) && userKeys.contains(path)) {
-          throw new ConfigException(path + " is a setting of optimizer " + users(key)
-              + ", but sparkprop.optimizer.name is " + name);
-        }
+    for (String key : otherKeys(selected)) {
+      String path = Values.path("optimizer." + key);
+      if (userKeys.contains(path)) {
+        checkForSomeUser(values, key);
+        warnings.accept(path + " is a setting of optimizer " + users(key) + ", not of "
+            + name + " (sparkprop.optimizer.name); it is ignored");
       }
     }
     return selected.build().apply(values);
+  }
+
+  /** The {@code optimizer.*} keys other optimizers read and {@code selected} does not. */
+  private static List<String> otherKeys(Entry<?> selected) {
+    List<String> out = new ArrayList<>();
+    for (Entry<?> other : ALL) {
+      for (String key : other.keys()) {
+        if (!selected.keys().contains(key) && !out.contains(key)) {
+          out.add(key);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Builds the optimizers that read {@code key} until one accepts the configuration; if none
+   * does, throws the first one's error (the value is invalid for every optimizer that reads it).
+   */
+  private static void checkForSomeUser(Values values, String key) {
+    ConfigException first = null;
+    for (Entry<?> e : ALL) {
+      if (!e.keys().contains(key)) {
+        continue;
+      }
+      try {
+        e.build().apply(values);
+        return;
+      } catch (ConfigException problem) {
+        if (first == null) {
+          first = problem;
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
   }
 
   /** {@code name} and the optimizer's own keys with the spec's values, in declaration order. */
@@ -212,11 +254,6 @@ final class Optimizers {
 
   private static double fraction(Values values, String key) {
     String k = "optimizer." + key;
-    double x = values.number(k);
-    if (!(x >= 0 && x < 1)) {
-      throw new ConfigException(Values.path(k) + " must be a number >= 0 and < 1, got "
-          + Values.show(x));
-    }
-    return x;
+    return Values.fraction(k, values.number(k));
   }
 }

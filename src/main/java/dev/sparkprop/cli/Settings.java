@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -45,7 +46,8 @@ import java.util.stream.Collectors;
  * @param inputFormat {@code auto}, {@code parquet}, {@code csv} or {@code json} (JSON lines)
  * @param features {@code ["*"]} for every column but the label, or one or more column names (a
  *     single name may be a vector or array column)
- * @param label the label column
+ * @param label the label column, or several numeric columns for a multi-output regression label
+ *     (one output per column, in this order)
  * @param task {@code auto}, {@code classification} or {@code regression}
  * @param outputActivation empty for {@code auto}
  * @param loss empty for {@code auto}
@@ -59,7 +61,7 @@ public record Settings(
     String input,
     String inputFormat,
     List<String> features,
-    String label,
+    List<String> label,
     String task,
     boolean standardizeFeatures,
     boolean standardizeLabel,
@@ -94,6 +96,8 @@ public record Settings(
   private static final List<String> TASKS = List.of("auto", "classification", "regression");
   private static final String FEATURES_RULE =
       "must be \"*\", a column name or a non-empty list of distinct column names";
+  private static final String LABEL_RULE =
+      "must be a column name or a non-empty list of distinct column names";
   private static final String HIDDEN_ACTIVATION_RULE = "must be one of " + Arrays
       .stream(Activation.values()).filter(a -> a != Activation.SOFTMAX).map(Activation::id)
       .collect(Collectors.joining(", "));
@@ -125,14 +129,16 @@ public record Settings(
     Objects.requireNonNull(validationInput, "validationInput");
     Objects.requireNonNull(checkpointDir, "checkpointDir");
     features = List.copyOf(features);
+    label = List.copyOf(label);
     hidden = List.copyOf(hidden);
 
     Values.oneOf("input-format", inputFormat, INPUT_FORMATS);
-    checkFeatures(features, label);
-    if (label.isBlank()) {
-      throw new ConfigException(Values.path("label") + " must be a column name, got "
-          + Values.show(label));
+    if (label.isEmpty() || label.stream().anyMatch(String::isBlank)
+        || new HashSet<>(label).size() != label.size()) {
+      throw new ConfigException(Values.path("label") + " " + LABEL_RULE + ", got "
+          + (label.size() == 1 ? Values.show(label.get(0)) : Values.show(label)));
     }
+    checkFeatures(features, label);
     Values.oneOf("task", task, TASKS);
     Values.fraction("test-fraction", testFraction);
     Values.fraction("validation-fraction", validationFraction);
@@ -203,9 +209,19 @@ public record Settings(
    * @throws ConfigException with a one-line message, for any mistake
    */
   public static Settings load(Path confFileOrNull, List<String> overrides) {
+    return load(confFileOrNull, overrides, warning -> { });
+  }
+
+  /**
+   * Like {@link #load(Path, List)}, reporting to {@code warnings} each valid setting that does
+   * not apply (a key of another optimizer than the selected one), as one line, instead of
+   * dropping it silently.
+   */
+  public static Settings load(Path confFileOrNull, List<String> overrides,
+      Consumer<String> warnings) {
     Objects.requireNonNull(overrides, "overrides");
     return load(confFileOrNull == null ? ConfigFactory.empty() : parseFile(confFileOrNull),
-        confFileOrNull, overrides);
+        confFileOrNull, overrides, warnings);
   }
 
   /**
@@ -213,6 +229,12 @@ public record Settings(
    * saved configuration, say), {@code origin} naming it in messages.
    */
   public static Settings loadText(String hocon, String origin, List<String> overrides) {
+    return loadText(hocon, origin, overrides, warning -> { });
+  }
+
+  /** {@link #loadText(String, String, List)} with {@code warnings} as in {@link #load}. */
+  public static Settings loadText(String hocon, String origin, List<String> overrides,
+      Consumer<String> warnings) {
     Objects.requireNonNull(overrides, "overrides");
     Config config;
     try {
@@ -222,10 +244,11 @@ public record Settings(
       throw new ConfigException(origin + ": " + detail(e), e);
     }
     return load(config.root().containsKey(Values.ROOT) ? config : config.atKey(Values.ROOT),
-        null, overrides);
+        null, overrides, warnings);
   }
 
-  private static Settings load(Config fromFile, Path confFileOrNull, List<String> overrides) {
+  private static Settings load(Config fromFile, Path confFileOrNull, List<String> overrides,
+      Consumer<String> warnings) {
     Config reference = reference();
     Config fromCommandLine = parseOverrides(overrides);
     Values values;
@@ -239,7 +262,7 @@ public record Settings(
     } catch (com.typesafe.config.ConfigException e) {
       throw oneLine(e, confFileOrNull);
     }
-    return read(values, userKeys);
+    return read(values, userKeys, warnings);
   }
 
   /** Every valid key, in full ({@code sparkprop.epochs}), sorted. */
@@ -258,7 +281,7 @@ public record Settings(
     s.put("input", input);
     s.put("input-format", inputFormat);
     s.put("features", features.size() == 1 ? features.get(0) : features);
-    s.put("label", label);
+    s.put("label", label.size() == 1 ? label.get(0) : label);
     s.put("task", task);
     s.put("standardize-features", standardizeFeatures);
     s.put("standardize-label", standardizeLabel);
@@ -326,12 +349,12 @@ public record Settings(
     return text;
   }
 
-  private static Settings read(Values v, Set<String> userKeys) {
+  private static Settings read(Values v, Set<String> userKeys, Consumer<String> warnings) {
     return new Settings(
         v.string("input"),
         v.word("input-format"),
         v.stringOrList("features", FEATURES_RULE),
-        v.string("label"),
+        v.stringOrList("label", LABEL_RULE),
         v.word("task"),
         v.bool("standardize-features"),
         v.bool("standardize-label"),
@@ -345,7 +368,7 @@ public record Settings(
         v.parse("network.init", INIT_RULE, Init::parse),
         v.string("network.init-from"),
         v.parse("network.precision", PRECISION_RULE, Precision::fromId),
-        Optimizers.read(v, userKeys),
+        Optimizers.read(v, userKeys, warnings),
         v.integer("epochs"),
         v.longInteger("seed"),
         v.integer("early-stopping.patience"),
@@ -368,7 +391,7 @@ public record Settings(
     return a;
   }
 
-  private static void checkFeatures(List<String> features, String label) {
+  private static void checkFeatures(List<String> features, List<String> label) {
     boolean ok = !features.isEmpty()
         && features.stream().noneMatch(String::isBlank)
         && new HashSet<>(features).size() == features.size()
@@ -377,10 +400,12 @@ public record Settings(
       throw new ConfigException(Values.path("features") + " " + FEATURES_RULE + ", got "
           + (features.size() == 1 ? Values.show(features.get(0)) : Values.show(features)));
     }
-    if (features.contains(label)) {
-      throw new ConfigException(Values.path("features") + " must not contain the label column "
-          + Values.show(label) + " (" + Values.path("label") + "), got "
-          + (features.size() == 1 ? Values.show(features.get(0)) : Values.show(features)));
+    for (String l : label) {
+      if (features.contains(l)) {
+        throw new ConfigException(Values.path("features") + " must not contain the label column "
+            + Values.show(l) + " (" + Values.path("label") + "), got "
+            + (features.size() == 1 ? Values.show(features.get(0)) : Values.show(features)));
+      }
     }
   }
 

@@ -3,6 +3,9 @@ package dev.sparkprop.cli;
 import dev.ludovic.netlib.blas.BLAS;
 import dev.sparkprop.nn.VectorMath;
 import java.io.PrintStream;
+import java.util.List;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -42,6 +45,7 @@ final class SparkSessions {
     if (!args.has("verbose")) {
       spark.sparkContext().setLogLevel("WARN");
     }
+    quietTaskFailures(!args.has("verbose"));
     String blas = BLAS.getInstance().getClass().getSimpleName();
     String threads = System.getenv("OPENBLAS_NUM_THREADS");
     out.println(Main.fmt("sparkprop: Spark %s, master %s, BLAS %s%s, element-wise %s",
@@ -51,6 +55,21 @@ final class SparkSessions {
             : " (pure Java; install libopenblas0 for native speed)",
         VectorMath.path()));
     return spark;
+  }
+
+  /**
+   * Spark's loggers that print a failed task's stack trace (the executor's ERROR, the
+   * scheduler's WARN "Lost task" and ERROR "aborting job"), and the CSV header WARN: the
+   * failure reaches the driver and sparkprop prints it as one line, so without
+   * {@code --verbose} they are off; with it, at WARN.
+   */
+  static void quietTaskFailures(boolean quiet) {
+    Level level = quiet ? Level.OFF : Level.WARN;
+    for (String logger : List.of("org.apache.spark.executor.Executor",
+        "org.apache.spark.scheduler.TaskSetManager",
+        "org.apache.spark.sql.catalyst.csv.CSVHeaderChecker")) {
+      Configurator.setLevel(logger, level);
+    }
   }
 
   /**

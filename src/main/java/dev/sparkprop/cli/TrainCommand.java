@@ -63,7 +63,7 @@ final class TrainCommand {
         CheckpointStore.Stored stored = CheckpointStore.latest(
             spark.sparkContext().hadoopConfiguration(), dir);
         Settings s = Settings.loadText(stored.configuration(), "the configuration saved in "
-            + "checkpoint '" + stored.location() + "'", overrides);
+            + "checkpoint '" + stored.location() + "'", overrides, warning(out));
         out.println(Main.fmt("sparkprop: resuming from %s (epoch %d of %d)", stored.location(),
             stored.checkpoint().epoch(), s.epochs()));
         train(spark, checked(s), null, stored, out);
@@ -73,7 +73,7 @@ final class TrainCommand {
       return;
     }
     Settings s = checked(Settings.load(args.has("conf") ? Path.of(args.get("conf")) : null,
-        overrides));
+        overrides, warning(out)));
     Model warm = s.initFrom().isEmpty() ? null
         : ModelStore.load(SparkSessions.hadoopConfiguration(), s.initFrom());
     SparkSession spark = SparkSessions.start(args, "train", out);
@@ -186,14 +186,20 @@ final class TrainCommand {
         + e.getMessage(), e);
   }
 
+  /** Prints a setting that does not apply as one line, {@code sparkprop: warning: ...}. */
+  private static java.util.function.Consumer<String> warning(PrintStream out) {
+    return w -> out.println("sparkprop: warning: " + w);
+  }
+
   /** The library's training settings from the command line's configuration. */
   static FitSpec fitSpec(Settings s) {
-    return new FitSpec(s.features(), s.label(), FitSpec.Task.fromId(s.task()),
+    return new FitSpec(s.features(), s.label().get(0), FitSpec.Task.fromId(s.task()),
         s.standardizeFeatures(), s.standardizeLabel(), s.testFraction(), s.validationFraction(),
         s.hidden(), s.hiddenActivation(), s.outputActivation().orElse(null),
         s.loss().orElse(null), s.init(), s.precision(), s.optimizer(), s.epochs(), s.seed(),
         new EarlyStopping(s.earlyStoppingPatience(), s.earlyStoppingMinDelta()),
-        s.checkpointEvery(), s.blockSize(), s.aggregationDepth(), s.partitions(), 0, true);
+        s.checkpointEvery(), s.blockSize(), s.aggregationDepth(), s.partitions(), 0, true,
+        s.label());
   }
 
   /** Writes checkpoints and remembers the last epoch written. */

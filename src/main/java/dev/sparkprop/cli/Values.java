@@ -180,7 +180,7 @@ final class Values {
     return value;
   }
 
-  /** A fraction of the rows: in [0, 1). */
+  /** A fraction in [0, 1): of the rows, or a decay rate such as momentum or Adam's betas. */
   static double fraction(String key, double value) {
     if (!(value >= 0 && value < 1)) {
       throw new ConfigException(

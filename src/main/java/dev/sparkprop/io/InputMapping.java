@@ -34,13 +34,18 @@ import org.apache.spark.sql.types.StructType;
  * {@link #LABEL} (a double: the value or class index; or a Vector/array for multi-output).
  */
 public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
-    String labelColumn, LabelKind labelKind, List<String> classNames) implements Serializable {
+    String labelColumn, LabelKind labelKind, List<String> classNames, List<String> labelColumns)
+    implements Serializable {
 
   /** Name of the canonical features column added by {@link #canonical}. */
   public static final String FEATURES = "__sparkprop_features";
   /** Name of the canonical label column added by {@link #canonical}. */
   public static final String LABEL = "__sparkprop_label";
-  /** Integer-typed labels with at most this many distinct values count as classes (task=auto). */
+  /**
+   * With task=auto, a numeric label whose values are all whole numbers >= 0 (of any numeric
+   * type: a double 0/1 label counts) is a class index when it has 2 to this many distinct
+   * values.
+   */
   public static final int MAX_AUTO_CLASSES = 100;
 
   /** Where the features come from. */
@@ -54,14 +59,42 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
     CLASS_NAME,
     /** Regression, one output. */
     VALUE,
-    /** Regression, several outputs (an array or Vector column). */
+    /** Regression, several outputs (an array or Vector column, or several numeric columns). */
     VALUES
   }
 
+  /**
+   * @param labelColumn the label column; for several label columns the first of them; null
+   *     for data without a label
+   * @param labelColumns every label column: {@code [labelColumn]}, several numeric columns of a
+   *     multi-output regression label ({@link LabelKind#VALUES}, outputs in this order), or
+   *     empty without a label; null is read as {@code [labelColumn]}
+   */
   public InputMapping {
     featureColumns = List.copyOf(featureColumns);
     Objects.requireNonNull(featureKind, "featureKind");
     classNames = classNames == null ? null : List.copyOf(classNames);
+    labelColumns = labelColumns != null ? List.copyOf(labelColumns)
+        : labelColumn == null ? List.of() : List.of(labelColumn);
+    if (!labelColumns.isEmpty() && !labelColumns.get(0).equals(labelColumn)) {
+      throw new IllegalArgumentException("labelColumn " + labelColumn
+          + " is not the first of labelColumns " + labelColumns);
+    }
+    if (labelColumns.size() > 1 && labelKind != LabelKind.VALUES) {
+      throw new IllegalArgumentException("several label columns " + labelColumns
+          + " make a multi-output regression label (VALUES), not " + labelKind);
+    }
+  }
+
+  /** A mapping with at most one label column. */
+  public InputMapping(List<String> featureColumns, FeatureKind featureKind, String labelColumn,
+      LabelKind labelKind, List<String> classNames) {
+    this(featureColumns, featureKind, labelColumn, labelKind, classNames, null);
+  }
+
+  /** Whether the label is several numeric columns (multi-output regression). */
+  public boolean labelFromColumns() {
+    return labelColumns.size() > 1;
   }
 
   public boolean isClassification() {
@@ -77,6 +110,23 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
    */
   public static InputMapping forTraining(Dataset<Row> raw, List<String> features, String label,
       String task) {
+    return forTraining(raw, features, List.of(label), task);
+  }
+
+  /**
+   * Works out the mapping for training data whose label is one column ({@code labels} of size
+   * 1, as {@link #forTraining(Dataset, List, String, String)}) or several numeric columns: a
+   * multi-output regression label with one output per column, in this order.
+   */
+  public static InputMapping forTraining(Dataset<Row> raw, List<String> features,
+      List<String> labels, String task) {
+    if (labels.isEmpty()) {
+      throw new InputException("no label column given");
+    }
+    if (labels.size() > 1) {
+      return forTrainingColumns(raw, features, labels, task);
+    }
+    String label = labels.get(0);
     StructType schema = raw.schema();
     StructField labelField = field(schema, label, "label");
     LabelKind labelKind = labelKind(raw, labelField, task);
@@ -126,9 +176,54 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
     return new InputMapping(cols, kind, label, labelKind, classNames);
   }
 
+  private static InputMapping forTrainingColumns(Dataset<Row> raw, List<String> features,
+      List<String> labels, String task) {
+    if (task.toLowerCase(Locale.ROOT).equals("classification")) {
+      throw new InputException("label " + labels + " has several columns, a multi-output "
+          + "regression label; classification needs one label column");
+    }
+    if (new java.util.HashSet<>(labels).size() != labels.size()) {
+      throw new InputException("label " + labels + " names a column twice");
+    }
+    StructType schema = raw.schema();
+    for (String l : labels) {
+      DataType t = field(schema, l, "label").dataType();
+      if (!(t instanceof NumericType)) {
+        throw new InputException("label column '" + l + "' has type " + t.simpleString()
+            + "; a label of several columns needs numeric columns");
+      }
+    }
+    List<String> cols;
+    if (features.size() == 1 && features.get(0).equals("*")) {
+      cols = Arrays.stream(schema.fieldNames()).filter(n -> !labels.contains(n)).toList();
+      if (cols.isEmpty()) {
+        throw new InputException("the input has no columns besides the label " + labels);
+      }
+      if (cols.size() > 1) {
+        for (String c : cols) {
+          DataType t = schema.apply(c).dataType();
+          if (!(t instanceof NumericType)) {
+            throw new InputException("column '" + c + "' has type " + t.simpleString()
+                + ", but features=\"*\" needs every column other than the label to be "
+                + "numeric; list the feature columns with features=[...]");
+          }
+        }
+      }
+    } else {
+      cols = features;
+      for (String l : labels) {
+        if (cols.contains(l)) {
+          throw new InputException("the label column '" + l + "' is also listed as a feature");
+        }
+      }
+    }
+    return new InputMapping(cols, featureKind(schema, cols), labels.get(0), LabelKind.VALUES,
+        null, labels);
+  }
+
   /** This mapping without its label, for data to predict. */
   public InputMapping withoutLabel() {
-    return new InputMapping(featureColumns, featureKind, null, labelKind, classNames);
+    return new InputMapping(featureColumns, featureKind, null, labelKind, classNames, List.of());
   }
 
   /** Checks that {@code raw} has this mapping's columns with compatible types. */
@@ -142,6 +237,16 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
     if (needLabel) {
       if (labelColumn == null) {
         throw new InputException("this mapping has no label column");
+      }
+      if (labelFromColumns()) {
+        for (String l : labelColumns) {
+          DataType t = field(schema, l, "label").dataType();
+          if (!(t instanceof NumericType)) {
+            throw new InputException("label column '" + l + "' has type " + t.simpleString()
+                + ", but the model was trained on numeric label columns " + labelColumns);
+          }
+        }
+        return;
       }
       StructField f = field(schema, labelColumn, "label");
       DataType t = f.dataType();
@@ -174,7 +279,10 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
             array(classNames.stream().map(n -> lit(n)).toArray(Column[]::new)), y)
             .minus(1).cast(DataTypes.DoubleType);
         case CLASS_INDEX, VALUE -> y.cast(DataTypes.DoubleType);
-        case VALUES -> isVector(raw.schema().apply(labelColumn).dataType()) ? y
+        case VALUES -> labelFromColumns()
+            ? array(labelColumns.stream().map(c -> col(quote(c)).cast(DataTypes.DoubleType))
+                .toArray(Column[]::new))
+            : isVector(raw.schema().apply(labelColumn).dataType()) ? y
             : y.cast("array<double>");
       };
       out = out.withColumn(LABEL, label);
@@ -209,14 +317,28 @@ public record InputMapping(List<String> featureColumns, FeatureKind featureKind,
       case "classification": return LabelKind.CLASS_INDEX;
       case "regression": return LabelKind.VALUE;
       default:
-        boolean integral = t.equals(DataTypes.IntegerType) || t.equals(DataTypes.LongType)
-            || t.equals(DataTypes.ShortType) || t.equals(DataTypes.ByteType);
-        if (integral && raw.select(col(quote(name))).distinct().limit(MAX_AUTO_CLASSES + 1)
-            .count() <= MAX_AUTO_CLASSES) {
-          return LabelKind.CLASS_INDEX;
-        }
-        return LabelKind.VALUE;
+        return classIndexValues(raw, name) ? LabelKind.CLASS_INDEX : LabelKind.VALUE;
     }
+  }
+
+  /**
+   * Whether the numeric column {@code name} looks like class indices (task=auto): 2 to
+   * {@link #MAX_AUTO_CLASSES} distinct non-null values, each a whole number >= 0, whatever the
+   * column's numeric type (a constant label is a regression target). One small job: the distinct values, at most one more than allowed.
+   */
+  private static boolean classIndexValues(Dataset<Row> raw, String name) {
+    List<Row> distinct = raw.select(col(quote(name)).cast(DataTypes.DoubleType))
+        .na().drop().distinct().limit(MAX_AUTO_CLASSES + 1).collectAsList();
+    if (distinct.size() < 2 || distinct.size() > MAX_AUTO_CLASSES) {
+      return false;
+    }
+    for (Row r : distinct) {
+      double v = r.getDouble(0);
+      if (!(v >= 0 && v == Math.rint(v))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static FeatureKind featureKind(StructType schema, List<String> cols) {

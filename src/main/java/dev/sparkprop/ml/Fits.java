@@ -39,6 +39,8 @@ import scala.collection.Iterator;
 final class Fits {
   private Fits() {}
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Fits.class);
+
   /**
    * Trains on {@code dataset} (its label column already a double, as Spark's
    * {@code Predictor.fit} leaves it).
@@ -69,7 +71,25 @@ final class Fits {
           + " needs validation data: set validationIndicatorCol");
     }
     FitSpec spec = spec(p, featuresCol, labelCol, task, numClasses);
-    Training training = new Training(spec).validation(validation).configuration(params(p));
+    Map<String, Object> params = params(p);
+    LOG.info("{} {}: fitting with {}", p.getClass().getSimpleName(), p.uid(), params);
+    Training training = new Training(spec).validation(validation).configuration(params)
+        .listener(new Training.Listener() {
+          @Override
+          public void onPrepared(Training.Prepared prepared) {
+            LOG.info("{}: {} training rows{}, network {}, {} parameters, prepared in {} s",
+                p.uid(), prepared.trainRows(), prepared.validationRows() < 0 ? ""
+                    : ", " + prepared.validationRows() + " validation rows",
+                TrainedModel.describe(prepared.network()), prepared.network().numParams(),
+                String.format(java.util.Locale.ROOT, "%.1f", prepared.seconds()));
+          }
+
+          @Override
+          public void onEpoch(dev.sparkprop.train.EpochStats e) {
+            LOG.info("{}: epoch {}/{} loss {}{}", p.uid(), e.epoch(), e.epochs(), e.trainLoss(),
+                e.hasValidation() ? " validation loss " + e.validationLoss() : "");
+          }
+        });
     if (p.isDefined(p.initialWeights())) {
       training.initialParams(p.getInitialWeights());
     }

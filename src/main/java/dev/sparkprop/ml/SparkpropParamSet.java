@@ -95,7 +95,7 @@ public final class SparkpropParamSet implements Serializable {
     solver = string(uid, "solver", "the optimizer: gd (full-batch gradient descent), sgd "
         + "(mini-batch), momentum, adam or lbfgs (full-batch L-BFGS)", SOLVERS);
     stepSize = new DoubleParam(uid, "stepSize", "learning rate of gd, sgd, momentum and adam "
-        + "(> 0)", ParamValidators.gt(0.0));
+        + "(> 0)", positive());
     batchSize = new IntParam(uid, "batchSize", "rows per mini-batch step of sgd (>= 1), "
         + "momentum and adam (0 = full batch); gd and lbfgs always use all rows",
         ParamValidators.gtEq(0.0));
@@ -110,7 +110,7 @@ public final class SparkpropParamSet implements Serializable {
         ParamValidators.inRange(0.0, 1.0, true, false));
     beta2 = new DoubleParam(uid, "beta2", "Adam's second-moment decay rate, in [0, 1)",
         ParamValidators.inRange(0.0, 1.0, true, false));
-    epsilon = new DoubleParam(uid, "epsilon", "Adam's epsilon (> 0)", ParamValidators.gt(0.0));
+    epsilon = new DoubleParam(uid, "epsilon", "Adam's epsilon (> 0)", positive());
     learningRateSchedule = string(uid, "learningRateSchedule", "the learning-rate schedule",
         SCHEDULES);
     scheduleEpochs = new IntParam(uid, "scheduleEpochs", "epochs per decay of the step and "
@@ -118,17 +118,16 @@ public final class SparkpropParamSet implements Serializable {
     scheduleRate = new DoubleParam(uid, "scheduleRate", "decay factor of the step and "
         + "exponential schedules, in (0, 1]", ParamValidators.inRange(0.0, 1.0, false, true));
     minLearningRate = new DoubleParam(uid, "minLearningRate", "final learning rate of the "
-        + "cosine schedule (>= 0, below stepSize)", ParamValidators.gtEq(0.0));
+        + "cosine schedule (>= 0, below stepSize)", nonNegative());
     warmupEpochs = new IntParam(uid, "warmupEpochs", "epochs of linear learning-rate warm-up "
         + "(>= 0, < maxIter)", ParamValidators.gtEq(0.0));
     clipNorm = new DoubleParam(uid, "clipNorm", "largest global L2 norm of a step's gradient "
-        + "(>= 0; 0 = no clipping)", ParamValidators.gtEq(0.0));
+        + "(>= 0; 0 = no clipping)", nonNegative());
     regParam = new DoubleParam(uid, "regParam", "L2 weight decay lambda (>= 0): lambda/2 * sum "
-        + "of squared weights, biases excluded, is added to the loss", ParamValidators.gtEq(0.0));
+        + "of squared weights, biases excluded, is added to the loss", nonNegative());
     historySize = new IntParam(uid, "historySize", "L-BFGS corrections kept (>= 1)",
         ParamValidators.gtEq(1.0));
-    tol = new DoubleParam(uid, "tol", "L-BFGS convergence tolerance (>= 0)",
-        ParamValidators.gtEq(0.0));
+    tol = new DoubleParam(uid, "tol", "L-BFGS convergence tolerance (>= 0)", nonNegative());
     maxIter = new IntParam(uid, "maxIter", "epochs: passes over the training rows (for lbfgs "
         + "the most iterations), >= 1", ParamValidators.gtEq(1.0));
     seed = new LongParam(uid, "seed", "seed of the initial weights and the mini-batches");
@@ -150,7 +149,7 @@ public final class SparkpropParamSet implements Serializable {
         + "weights (>= 0; 0 = off; needs validationIndicatorCol)", ParamValidators.gtEq(0.0));
     earlyStoppingMinDelta = new DoubleParam(uid, "earlyStoppingMinDelta", "the smallest "
         + "decrease of the validation loss that counts as an improvement (>= 0)",
-        ParamValidators.gtEq(0.0));
+        nonNegative());
     checkpointDir = new Param<>(uid, "checkpointDir", "directory (any Hadoop file system) for "
         + "checkpoints every checkpointInterval epochs; a fit with the same params and data "
         + "resumes from the checkpoint there", validator((String s) -> !s.isEmpty()),
@@ -202,6 +201,16 @@ public final class SparkpropParamSet implements Serializable {
   private static Param<String> string(String uid, String name, String doc, List<String> allowed) {
     return new Param<>(uid, name, doc + ": " + String.join(", ", allowed),
         ParamValidators.inArray(allowed), String.class);
+  }
+
+  /** A finite number > 0 (Spark's {@code gt(0)} would take infinity). */
+  private static Function1<Object, Object> positive() {
+    return validator((Object d) -> (Double) d > 0 && Double.isFinite((Double) d));
+  }
+
+  /** A finite number >= 0. */
+  private static Function1<Object, Object> nonNegative() {
+    return validator((Object d) -> (Double) d >= 0 && Double.isFinite((Double) d));
   }
 
   /** A Java predicate as the serializable Scala function Spark's validators are. */

@@ -21,7 +21,7 @@ import java.util.Objects;
  *
  * @param features {@code ["*"]} for every column but the label, one column (an ml Vector, an
  *     array, or a single numeric column), or several numeric columns
- * @param label the label column
+ * @param label the label column; for a label of several columns the first of them
  * @param task what the label is; {@link Task#AUTO} decides from its type and values
  * @param standardizeLabel whether a regression label is standardised (ignored for classes)
  * @param testFraction rows held out by the seeded split and evaluated once at the end, in [0, 1)
@@ -39,6 +39,8 @@ import java.util.Objects;
  *     attribute metadata); 0 to count them in the data
  * @param everyClassPresent whether a class without training rows is an error (the command
  *     line's rule); Spark ML's estimators accept it, as a cross-validation fold may miss a class
+ * @param labelColumns {@code [label]}, or several numeric columns, {@code label} first: a
+ *     multi-output regression label, one output per column; null is read as {@code [label]}
  */
 public record FitSpec(
     List<String> features,
@@ -63,7 +65,8 @@ public record FitSpec(
     int aggregationDepth,
     int partitions,
     int numClasses,
-    boolean everyClassPresent) implements Serializable {
+    boolean everyClassPresent,
+    List<String> labelColumns) implements Serializable {
 
   /** What the label is. */
   public enum Task {
@@ -122,6 +125,22 @@ public record FitSpec(
         partitions);
     Checks.arg(numClasses == 0 || numClasses >= 2,
         "a classification label needs at least 2 classes, got %s", numClasses);
+    labelColumns = labelColumns == null ? List.of(label) : List.copyOf(labelColumns);
+    Checks.arg(!labelColumns.isEmpty() && labelColumns.get(0).equals(label),
+        "label columns %s must start with the label '%s'", labelColumns, label);
+  }
+
+  /** Settings with a label of one column. */
+  public FitSpec(List<String> features, String label, Task task, boolean standardizeFeatures,
+      boolean standardizeLabel, double testFraction, double validationFraction,
+      List<Integer> hidden, Activation hiddenActivation, Activation outputActivation, Loss loss,
+      Init init, Precision precision, OptimizerSpec optimizer, int epochs, long seed,
+      EarlyStopping earlyStopping, int checkpointEvery, int blockSize, int aggregationDepth,
+      int partitions, int numClasses, boolean everyClassPresent) {
+    this(features, label, task, standardizeFeatures, standardizeLabel, testFraction,
+        validationFraction, hidden, hiddenActivation, outputActivation, loss, init, precision,
+        optimizer, epochs, seed, earlyStopping, checkpointEvery, blockSize, aggregationDepth,
+        partitions, numClasses, everyClassPresent, null);
   }
 
   /** The held-out split: seed and fractions. */

@@ -1,5 +1,6 @@
 package dev.sparkprop.spark;
 
+import dev.sparkprop.io.InputException;
 import dev.sparkprop.io.InputMapping;
 import dev.sparkprop.io.InputMapping.FeatureKind;
 import dev.sparkprop.io.InputMapping.LabelKind;
@@ -103,7 +104,7 @@ public record TrainedModel(Model model, InputMapping mapping, List<EpochStats> h
 
   private Metrics evaluate(DataScan scan, boolean classification, int outputs) {
     if (!classification && scan.labelWidth != outputs) {
-      throw new IllegalArgumentException("label '" + mapping.labelColumn() + "' has "
+      throw new InputException("label '" + mapping.labelColumn() + "' has "
           + scan.labelWidth + " values per row but the model has " + outputs + " outputs");
     }
     Scaling sc = model.scaling();
@@ -131,12 +132,12 @@ public record TrainedModel(Model model, InputMapping mapping, List<EpochStats> h
     try {
       m.checkSchema(raw, m.labelColumn() != null);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("the input does not match model '" + name + "': "
+      throw new InputException("the input does not match model '" + name + "': "
           + e.getMessage());
     }
     if (m.featureKind() == FeatureKind.NUMERIC_COLUMNS
         && m.featureColumns().size() != model.spec().inputSize()) {
-      throw new IllegalArgumentException("model '" + name + "' lists "
+      throw new InputException("model '" + name + "' lists "
           + m.featureColumns().size() + " feature columns but has "
           + model.spec().inputSize() + " inputs");
     }
@@ -153,6 +154,9 @@ public record TrainedModel(Model model, InputMapping mapping, List<EpochStats> h
     m.put("features", features);
     Map<String, Object> label = new LinkedHashMap<>();
     label.put("column", mapping.labelColumn());
+    if (mapping.labelFromColumns()) {
+      label.put("columns", mapping.labelColumns());
+    }
     label.put("kind", mapping.labelKind().name().toLowerCase(Locale.ROOT));
     m.put("label", label);
     m.put("classes", mapping.classNames());
@@ -171,7 +175,8 @@ public record TrainedModel(Model model, InputMapping mapping, List<EpochStats> h
           ((String) features.get("kind")).toUpperCase(Locale.ROOT));
       LabelKind lk = LabelKind.valueOf(((String) label.get("kind")).toUpperCase(Locale.ROOT));
       List<String> classes = (List<String>) md.get("classes");
-      return new InputMapping(columns, fk, (String) label.get("column"), lk, classes);
+      return new InputMapping(columns, fk, (String) label.get("column"), lk, classes,
+          (List<String>) label.get("columns"));
     } catch (RuntimeException e) {
       throw new ModelFormatException("model '" + dir + "': metadata.json does not describe the "
           + "input columns (features/label); was it written by 'sparkprop train'?");

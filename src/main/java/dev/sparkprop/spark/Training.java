@@ -1,5 +1,6 @@
 package dev.sparkprop.spark;
 
+import dev.sparkprop.io.InputException;
 import dev.sparkprop.io.InputMapping;
 import dev.sparkprop.io.Model;
 import dev.sparkprop.io.Scaling;
@@ -159,7 +160,7 @@ public final class Training {
    */
   public TrainedModel fit(Dataset<Row> data) {
     long t0 = System.nanoTime();
-    InputMapping mapping = InputMapping.forTraining(data, spec.features(), spec.label(),
+    InputMapping mapping = InputMapping.forTraining(data, spec.features(), spec.labelColumns(),
         spec.task().id());
     Dataset<Row> canonical = mapping.canonical(data, true);
     try (DataScan scan = DataScan.scan(canonical, mapping, true, -1, spec.numClasses())) {
@@ -230,13 +231,13 @@ public final class Training {
     int outputs = names != null ? names.size()
         : spec.numClasses() > 0 ? spec.numClasses() : scan.classCounts.length;
     if (outputs < 2) {
-      throw new IllegalArgumentException("label '" + spec.label() + "' has only class 0; "
+      throw new InputException("label '" + spec.label() + "' has only class 0; "
           + "classification needs at least 2 classes");
     }
     if (spec.everyClassPresent()) {
       for (int k = 0; k < outputs; k++) {
         if (k >= scan.classCounts.length || scan.classCounts[k] == 0) {
-          throw new IllegalArgumentException("class " + k + " of label '" + spec.label()
+          throw new InputException("class " + k + " of label '" + spec.label()
               + "' has no rows, but classes must be 0.." + (outputs - 1) + " with every class"
               + " present; renumber the classes");
         }
@@ -309,7 +310,7 @@ public final class Training {
       vscan = DataScan.scan(data, mapping, true, scan.featureWidth,
           classification ? outputs : 0);
       if (!classification && vscan.labelWidth != outputs) {
-        throw new IllegalArgumentException("label '" + mapping.labelColumn() + "' has "
+        throw new InputException("label '" + mapping.labelColumn() + "' has "
             + vscan.labelWidth + " values per row, the training input " + outputs);
       }
     } catch (ValidationDataException e) {

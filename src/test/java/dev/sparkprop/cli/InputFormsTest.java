@@ -44,6 +44,16 @@ class InputFormsTest {
         + "FROM base").coalesce(2).write().parquet(tmp.resolve("floats.parquet").toString());
     spark.sql("SELECT a, b, c, array(a + b, 2 * c - a) AS ys FROM base").coalesce(2).write()
         .parquet(tmp.resolve("multi.parquet").toString());
+    // The same two outputs as separate numeric columns, rows and partitions as multi.parquet.
+    spark.sql("SELECT a, b, c, a + b AS y1, 2 * c - a AS y2 FROM base").coalesce(2).write()
+        .parquet(tmp.resolve("multi-columns.parquet").toString());
+    // A 0/1 label stored as double, and a whole-number label with a negative value.
+    spark.sql("SELECT a, b, c, CAST(CASE WHEN a + b > 0 THEN 1 ELSE 0 END AS DOUBLE) AS y "
+        + "FROM base").coalesce(2).write().parquet(tmp.resolve("binary-double.parquet")
+        .toString());
+    spark.sql("SELECT a, b, c, CAST(CASE WHEN a + b > 0 THEN 1 ELSE -1 END AS INT) AS y "
+        + "FROM base").coalesce(2).write().parquet(tmp.resolve("signed-int.parquet")
+        .toString());
     // JSON lines in a directory whose name says nothing of the format.
     spark.sql("SELECT a, b, c, 3 * a - 2 * b + c + 10 AS y FROM base").coalesce(2).write()
         .json(tmp.resolve("linear.records").toString());
@@ -60,6 +70,76 @@ class InputFormsTest {
     return Double.parseDouble(out.lines().filter(l -> l.startsWith(name + " ")).findFirst()
         .orElseThrow(() -> new AssertionError("no " + name + " in:\n" + out))
         .substring(name.length()).trim());
+  }
+
+  private static double[] trainParams(String input, String label, Path model)
+      throws java.io.IOException {
+    Cli.Run t = run("train", "input=" + input, "label=" + label, "network.hidden=[4]",
+        "epochs=5", "output=" + model);
+    assertEquals(0, t.code(), t.err());
+    return ModelStore.load(model).params();
+  }
+
+  @Test
+  void train_labelListOfColumns_sameModelAsArrayLabel() throws java.io.IOException {
+    Path columnsModel = tmp.resolve("multi-columns-model");
+    double[] fromColumns = trainParams(tmp.resolve("multi-columns.parquet").toString(),
+        "[y1, y2]", columnsModel);
+    double[] fromArray = trainParams(tmp.resolve("multi.parquet").toString(), "ys",
+        tmp.resolve("multi-array-model"));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(fromArray, fromColumns,
+        "the label [y1, y2] is the array label ys = array(y1, y2), output for output");
+    java.util.Map<String, Object> metadata = ModelStore.load(columnsModel).metadata();
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {3, 4, 2},
+        ModelStore.load(columnsModel).spec().sizes());
+    assertEquals(java.util.Map.of("column", "y1", "columns", List.of("y1", "y2"), "kind",
+        "values"), metadata.get("label"));
+
+    Cli.Run e = run("evaluate", "--model", columnsModel.toString(), "--input",
+        tmp.resolve("multi-columns.parquet").toString());
+    assertEquals(0, e.code(), e.err());
+    Path predictions = tmp.resolve("multi-columns-predictions");
+    Cli.Run p = run("predict", "--model", columnsModel.toString(), "--input",
+        tmp.resolve("multi-columns.parquet").toString(), "--output", predictions.toString());
+    assertEquals(0, p.code(), p.err());
+    // The commands stopped the shared session (they stop theirs); read with a new one.
+    SparkSession reader = SparkTestSession.start("InputFormsTest-read");
+    try {
+      Row first = reader.read().parquet(predictions.toString()).first();
+      assertEquals(2, ((Vector) first.getAs("prediction")).size());
+    } finally {
+      reader.stop();
+    }
+  }
+
+  @Test
+  void train_labelListWithStringColumn_exitsInputNamingColumn() {
+    Cli.Run t = run("train", "input=" + tmp.resolve("multi.parquet"), "features=[b, c]",
+        "label=[a, ys]", "output=" + tmp.resolve("bad-multi"));
+    assertEquals(ExitCode.INPUT.code, t.code(), t.err());
+    assertTrue(t.errLine().contains("label column 'ys' has type array<double>; a label of "
+        + "several columns needs numeric columns"), t.errLine());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String autoTask(String input, Path model) throws java.io.IOException {
+    Cli.Run t = run("train", "input=" + input, "label=y", "network.hidden=[]", "epochs=2",
+        "output=" + model);
+    assertEquals(0, t.code(), t.err());
+    return (String) ModelStore.load(model).metadata().get("task");
+  }
+
+  @Test
+  void train_autoTaskDoubleZeroOneLabel_classification() throws java.io.IOException {
+    assertEquals("classification", autoTask(tmp.resolve("binary-double.parquet").toString(),
+        tmp.resolve("auto-binary")));
+  }
+
+  @Test
+  void train_autoTaskNegativeWholeNumbers_regression() throws java.io.IOException {
+    // Classes are 0..K-1: a label holding -1 is not a class index.
+    assertEquals("regression", autoTask(tmp.resolve("signed-int.parquet").toString(),
+        tmp.resolve("auto-signed")));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.sparkprop.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkprop.optim.Adam;
 import dev.sparkprop.optim.GradientDescent;
@@ -9,12 +10,18 @@ import dev.sparkprop.optim.Lbfgs;
 import dev.sparkprop.optim.Momentum;
 import dev.sparkprop.optim.Schedule;
 import dev.sparkprop.optim.StepSpec;
+import dev.sparkprop.testing.Cli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The optimizer and training-control keys: read into specs, checked, written back. */
 class OptimizerSettingsTest {
@@ -74,16 +81,70 @@ class OptimizerSettingsTest {
     assertEquals(s.optimizer(), more.optimizer());
   }
 
+  private static List<String> warnings(Path conf, String... overrides) {
+    List<String> warnings = new ArrayList<>();
+    Settings.load(conf, List.of(overrides), warnings::add);
+    return warnings;
+  }
+
+  @Test
+  void load_otherOptimizersKeyOnCommandLine_warnsAndIgnoresIt() {
+    List<String> warnings = new ArrayList<>();
+    Settings s = Settings.load(null, List.of("optimizer.name=adam", "optimizer.momentum=0.5"),
+        warnings::add);
+    assertEquals(List.of("sparkprop.optimizer.momentum is a setting of optimizer momentum, not "
+        + "of adam (sparkprop.optimizer.name); it is ignored"), warnings);
+    assertEquals(load("optimizer.name=adam").optimizer(), s.optimizer());
+  }
+
+  @Test
+  void load_fileSetsLearningRateCommandLineSwitchesToLbfgs_oneWarning(@TempDir Path dir)
+      throws IOException {
+    Path conf = Files.writeString(dir.resolve("run.conf"),
+        "optimizer { name = adam, learning-rate = 0.01, beta1 = 0.8 }\n");
+    assertEquals(List.of("sparkprop.optimizer.learning-rate is a setting of optimizer gd, sgd, "
+            + "momentum or adam, not of lbfgs (sparkprop.optimizer.name); it is ignored",
+        "sparkprop.optimizer.beta1 is a setting of optimizer adam, not of lbfgs "
+            + "(sparkprop.optimizer.name); it is ignored"),
+        warnings(conf, "optimizer.name=lbfgs"));
+    assertEquals(List.of(), warnings(conf), "adam reads both keys");
+  }
+
+  @Test
+  void load_localStepsAndBatchSizeUnderGd_aWarningEach() {
+    // batch-size=64 makes local-steps=4 valid for sgd; both are keys gd does not read.
+    assertEquals(List.of("sparkprop.optimizer.batch-size is a setting of optimizer sgd, "
+        + "momentum or adam, not of gd (sparkprop.optimizer.name); it is ignored",
+        "sparkprop.optimizer.local-steps is a setting of optimizer sgd, momentum or adam, not "
+            + "of gd (sparkprop.optimizer.name); it is ignored"),
+        warnings(null, "optimizer.local-steps=4", "optimizer.batch-size=64"));
+  }
+
+  @Test
+  void load_batchSizeZeroUnderGd_validForAdamSoOnlyAWarning() {
+    assertEquals(1, warnings(null, "optimizer.batch-size=0").size());
+  }
+
+  @Test
+  void train_inapplicableKey_warningLineThenRunGoesOn(@TempDir Path dir) {
+    Cli.Run r = Cli.run("train", "optimizer.name=lbfgs", "optimizer.learning-rate=0.1",
+        "input=" + dir.resolve("missing.csv"), "output=" + dir.resolve("m"));
+    assertTrue(r.out().contains("sparkprop: warning: sparkprop.optimizer.learning-rate is a "
+        + "setting of optimizer gd, sgd, momentum or adam, not of lbfgs"), r.out());
+    // The run went past the settings: it stops at the missing input, not at the key.
+    assertEquals(ExitCode.INPUT.code, r.code(), r.err());
+    assertTrue(r.errLine().contains("does not exist"), r.errLine());
+  }
+
   static Stream<Arguments> rejected() {
     return Stream.of(
-        Arguments.of(List.of("optimizer.batch-size=32"), "sparkprop.optimizer.batch-size is a "
-            + "setting of optimizer sgd, momentum or adam, but sparkprop.optimizer.name is gd"),
-        Arguments.of(List.of("optimizer.name=lbfgs", "optimizer.learning-rate=0.1"),
-            "sparkprop.optimizer.learning-rate is a setting of optimizer gd, sgd, momentum or "
-                + "adam, but sparkprop.optimizer.name is lbfgs"),
-        Arguments.of(List.of("optimizer.name=adam", "optimizer.momentum=0.9"),
-            "sparkprop.optimizer.momentum is a setting of optimizer momentum, but "
-                + "sparkprop.optimizer.name is adam"),
+        // A key of another optimizer is ignored with a warning, but its value is checked.
+        Arguments.of(List.of("optimizer.name=lbfgs", "optimizer.learning-rate=-1"),
+            "sparkprop.optimizer.learning-rate must be a number > 0, got -1"),
+        Arguments.of(List.of("optimizer.name=adam", "optimizer.momentum=1"),
+            "sparkprop.optimizer.momentum must be a number >= 0 and < 1, got 1"),
+        Arguments.of(List.of("optimizer.batch-size=-1"),
+            "sparkprop.optimizer.batch-size must be an integer >= 1, got -1"),
         Arguments.of(List.of("optimizer.name=sgd", "optimizer.batch-size=0"),
             "sparkprop.optimizer.batch-size must be an integer >= 1, got 0"),
         Arguments.of(List.of("optimizer.name=adam", "optimizer.batch-size=-1"),
@@ -93,8 +154,9 @@ class OptimizerSettingsTest {
         Arguments.of(List.of("optimizer.name=adam", "optimizer.batch-size=0",
             "optimizer.local-steps=4"), "sparkprop.optimizer.local-steps = 4 needs mini-batches;"
             + " set sparkprop.optimizer.batch-size > 0"),
-        Arguments.of(List.of("optimizer.local-steps=4"), "sparkprop.optimizer.local-steps is a "
-            + "setting of optimizer sgd, momentum or adam, but sparkprop.optimizer.name is gd"),
+        // Not a key of gd, so only a warning if valid (see above); but 0 is valid nowhere.
+        Arguments.of(List.of("optimizer.local-steps=0"),
+            "sparkprop.optimizer.local-steps must be an integer >= 1, got 0"),
         Arguments.of(List.of("optimizer.name=adam", "optimizer.beta2=1"),
             "sparkprop.optimizer.beta2 must be a number >= 0 and < 1, got 1"),
         Arguments.of(List.of("optimizer.name=momentum", "optimizer.momentum=1.5"),

@@ -57,7 +57,7 @@ class SettingsTest {
     assertEquals("", s.input());
     assertEquals("auto", s.inputFormat());
     assertEquals(List.of("*"), s.features());
-    assertEquals("label", s.label());
+    assertEquals(List.of("label"), s.label());
     assertEquals("auto", s.task());
     assertTrue(s.standardizeFeatures());
     assertTrue(s.standardizeLabel());
@@ -150,7 +150,7 @@ class SettingsTest {
     assertEquals(200, s.epochs());
     assertEquals(-5L, s.seed());
     assertEquals(List.of("x1", "x2", "x 3"), s.features());
-    assertEquals("y", s.label());
+    assertEquals(List.of("y"), s.label());
     assertEquals(Activation.TANH, s.hiddenActivation());
     assertEquals(Optional.of(Activation.SIGMOID), s.outputActivation());
     assertEquals(Optional.of(Loss.BINARY_CROSS_ENTROPY), s.loss());
@@ -346,7 +346,8 @@ class SettingsTest {
             + "name or a non-empty list of distinct column names, got {\"a\":1}"),
         Arguments.of(List.of("features=[a, y]", "label=y"), "sparkprop.features must not "
             + "contain the label column \"y\" (sparkprop.label), got [\"a\", \"y\"]"),
-        Arguments.of(List.of("label="), "sparkprop.label must be a column name, got \"\""),
+        Arguments.of(List.of("label="), "sparkprop.label must be a column name or a non-empty "
+            + "list of distinct column names, got \"\""),
         Arguments.of(List.of("overwrite=maybe"),
             "sparkprop.overwrite must be true or false, got \"maybe\""),
         Arguments.of(List.of("standardize-features=[]"),
@@ -488,6 +489,29 @@ class SettingsTest {
         () -> Settings.defaults().requireNonEmpty("input"));
     assertEquals("sparkprop.input is not set; pass input=PATH or set it in the configuration "
         + "file", e.getMessage());
+  }
+
+  @Test
+  void load_labelList_keepsColumnsInOrder() {
+    Settings s = Settings.load(null, List.of("label=[y2, y1]", "features=[a, b]"));
+    assertEquals(List.of("y2", "y1"), s.label());
+    assertTrue(s.render().contains("label=[\n"), s.render());
+  }
+
+  @Test
+  void load_labelListWithDuplicate_failsNamingKey() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> Settings.load(null, List.of("label=[y, y]")));
+    assertEquals("sparkprop.label must be a column name or a non-empty list of distinct column "
+        + "names, got [\"y\", \"y\"]", e.getMessage());
+  }
+
+  @Test
+  void load_featureIsOneOfTheLabels_failsNamingIt() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> Settings.load(null, List.of("label=[y1, y2]", "features=[a, y2]")));
+    assertTrue(e.getMessage().startsWith("sparkprop.features must not contain the label column "
+        + "\"y2\""), e.getMessage());
   }
 
   @Test

@@ -114,6 +114,134 @@ class BadInputTest {
         ExitCode.INPUT, "input '" + dir + "' cannot be read as parquet", out);
   }
 
+  /** A part file of a two-row Parquet data set with columns a, b, y, for the cases below. */
+  private static byte[] partFile(Path parquetDir) throws IOException {
+    try (var parts = Files.list(parquetDir)) {
+      return Files.readAllBytes(parts.filter(p -> p.toString().endsWith(".parquet"))
+          .findFirst().orElseThrow());
+    }
+  }
+
+  @Test
+  void train_csvRecordWithExtraField_exitsInputNamingFileAndLine() throws IOException {
+    Path in = csv("extra-field.csv", "a,b,y\n1,2,3\n4,5,6,7\n8,9,10\n");
+    Path out = tmp.resolve("m-extra-field");
+    assertFails(run("train", "input=" + in, "label=y", "output=" + out), ExitCode.INPUT,
+        "input file '" + in + "' line 3 has 4 fields, but the header has 3 (a,b,y): 4,5,6,7",
+        out);
+  }
+
+  @Test
+  void train_csvRecordWithMissingField_exitsInputNamingFileAndLine() throws IOException {
+    Path in = csv("missing-field.csv", "a,b,y\r\n1,2,3\r\n\r\n4,5,6\r\n7,8\r\n");
+    Path out = tmp.resolve("m-missing-field");
+    assertFails(run("train", "input=" + in, "label=y", "output=" + out), ExitCode.INPUT,
+        "input file '" + in + "' line 5 has 2 fields, but the header has 3 (a,b,y): 7,8", out);
+  }
+
+  @Test
+  void train_csvUnclosedQuote_exitsInputNamingFileAndLine() throws IOException {
+    // Quoted commas and escaped quotes are fine; the open quote on line 4 is not.
+    Path in = csv("bad-quote.csv", "a,b,y\n1,\"2\",3\n\"4\\\"\",5,6\n7,\"8,9\n");
+    Path out = tmp.resolve("m-bad-quote");
+    assertFails(run("train", "input=" + in, "label=y", "output=" + out), ExitCode.INPUT,
+        "input file '" + in + "' line 4: a quote opened in field 2 is not closed on that line",
+        out);
+  }
+
+  @Test
+  void train_csvDuplicateHeaderNames_exitsInputInsteadOfRenaming() throws IOException {
+    Path in = csv("duplicate-header.csv", "a,b,A,y\n1,2,3,4\n5,6,7,8\n");
+    Path out = tmp.resolve("m-duplicate-header");
+    assertFails(run("train", "input=" + in, "label=y", "output=" + out), ExitCode.INPUT,
+        "input file '" + in + "' line 1: header fields 1 and 3 are both named 'A'; column "
+            + "names must be distinct", out);
+  }
+
+  @Test
+  void train_csvBlankHeaderName_exitsInput() throws IOException {
+    Path in = csv("blank-header.csv", "a, ,y\n1,2,3\n");
+    Path out = tmp.resolve("m-blank-header");
+    assertFails(run("train", "input=" + in, "label=y", "output=" + out), ExitCode.INPUT,
+        "input file '" + in + "' line 1: header field 2 of 3 is blank", out);
+  }
+
+  @Test
+  void train_gzipCsvWithExtraField_readThroughCodecAndExitsInputNamingLine()
+      throws IOException {
+    Path in = tmp.resolve("extra-field.csv.gz");
+    try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(in))) {
+      gz.write("a,b,y\n1,2,3\n4,5,6,7\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    Path out = tmp.resolve("m-gzip");
+    assertFails(run("train", "input=" + in, "input-format=csv", "label=y", "output=" + out),
+        ExitCode.INPUT, "input file '" + in + "' line 3 has 4 fields, but the header has 3", out);
+  }
+
+  @Test
+  void train_csvHeaderOnly_exitsInput() throws IOException {
+    Path in = csv("header-only.csv", "a,b,y\n");
+    Path out = tmp.resolve("m-header-only");
+    assertFails(run("train", "input=" + in, "label=y", "output=" + out), ExitCode.INPUT,
+        "input '" + in + "' has a header but no data rows", out);
+  }
+
+  @Test
+  void train_csvDirectoryWithDifferentHeaders_exitsInputNamingBothFiles() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("csv-dir"));
+    Files.writeString(dir.resolve("part-0.csv"), "a,b,y\n1,2,3\n");
+    Files.writeString(dir.resolve("part-1.csv"), "a,c,y\n1,2,3\n");
+    Path out = tmp.resolve("m-csv-dir");
+    assertFails(run("train", "input=" + dir, "input-format=csv", "label=y", "output=" + out),
+        ExitCode.INPUT, "input file '" + dir.resolve("part-1.csv") + "' has the header a,c,y, "
+            + "but '" + dir.resolve("part-0.csv") + "' has a,b,y", out);
+  }
+
+  @Test
+  void train_emptyDirectory_exitsInput() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("empty-dir"));
+    Files.writeString(dir.resolve("_SUCCESS"), "");
+    Path out = tmp.resolve("m-empty-dir");
+    assertFails(run("train", "input=" + dir, "label=y", "output=" + out), ExitCode.INPUT,
+        "input '" + dir + "' is a directory without data files", out);
+  }
+
+  @Test
+  void train_parquetDirectoryWithMixedSchemas_exitsInputNamingBothFiles() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("mixed.parquet"));
+    Files.write(dir.resolve("part-00000.parquet"), partFile(tmp.resolve("inf-label.parquet")));
+    Files.write(dir.resolve("part-00001.parquet"), partFile(arrayData));
+    Path out = tmp.resolve("m-mixed");
+    assertFails(run("train", "input=" + dir, "label=y", "output=" + out), ExitCode.INPUT,
+        "input '" + dir + "' mixes schemas: file '" + dir.resolve("part-00001.parquet")
+            + "' has columns (f: array<double>, y: double), but '"
+            + dir.resolve("part-00000.parquet") + "' has (a: double, b: double, y: double)", out);
+  }
+
+  @Test
+  void train_parquetDataPageCorrupt_exitsInputNamingFile() throws IOException {
+    // The footer is intact, so the file passes the footer check; Spark's task fails reading it.
+    byte[] bytes = partFile(arrayData);
+    int footer = java.nio.ByteBuffer.wrap(bytes, bytes.length - 8, 4)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    Arrays.fill(bytes, 4, bytes.length - 8 - footer, (byte) 0xAB);
+    Path dir = Files.createDirectories(tmp.resolve("corrupt-page.parquet"));
+    Path part = dir.resolve("part-00000.parquet");
+    Files.write(part, bytes);
+    Path out = tmp.resolve("m-corrupt-page");
+    assertFails(run("train", "input=" + dir, "features=f", "label=y", "output=" + out),
+        ExitCode.INPUT, "input file '" + part + "' cannot be read: ", out);
+  }
+
+  @Test
+  void predict_csvRecordWithExtraField_exitsInputNamingFileAndLine() throws IOException {
+    Path in = csv("predict-extra.csv", "a,b\n1,2\n3,4,5\n");
+    Path out = tmp.resolve("p-extra");
+    assertFails(run("predict", "--model", columnsModel.toString(), "--input", in.toString(),
+        "--output", out.toString()), ExitCode.INPUT,
+        "input file '" + in + "' line 3 has 3 fields, but the header has 2 (a,b): 3,4,5", out);
+  }
+
   @Test
   void train_missingFeatureColumn_exitsInputNamingColumn() {
     Path out = tmp.resolve("m-nofeature");

@@ -65,7 +65,7 @@ class EstimatorBadInputTest {
     for (int i = 0; i < bad.length; i++) {
       rows.set(10 + i, bad[i]);
     }
-    return spark.createDataFrame(rows, SCHEMA).repartition(2);
+    return SparkSession.active().createDataFrame(rows, SCHEMA).repartition(2);
   }
 
   static SparkpropClassifier classifier() {

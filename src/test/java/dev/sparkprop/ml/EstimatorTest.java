@@ -105,6 +105,7 @@ class EstimatorTest {
         .setMetricName("accuracy").evaluate(model.transform(split[1]));
     // StringIndexer numbers the classes by frequency, so the network starts from other
     // weights than the CLI's: within 1 % (4 of the 391 test rows) of its accuracy.
+    System.out.printf("digits Pipeline test accuracy %.4f, CLI %.4f%n", accuracy, cliAccuracy);
     assertTrue(accuracy >= cliAccuracy - 0.01, "test accuracy " + accuracy + ", CLI "
         + cliAccuracy);
   }
@@ -119,6 +120,8 @@ class EstimatorTest {
     for (int i = 0; i < cli.length; i++) {
       max = Math.max(max, Math.abs(cli[i] - api[i]));
     }
+    System.out.printf("Estimator vs CLI, %d parameters: largest difference %.3g%n", cli.length,
+        max);
     assertTrue(max <= 1e-12, "largest parameter difference " + max);
   }
 
@@ -136,6 +139,7 @@ class EstimatorTest {
     double r2 = new RegressionEvaluator().setLabelCol("compressive_strength")
         .setMetricName("r2").evaluate(model.transform(split[1]));
     // conf/concrete.conf reaches about 0.90 on its split; a linear model about 0.6.
+    System.out.printf("concrete regressor test R2 %.4f%n", r2);
     assertTrue(r2 >= 0.85, "test R2 " + r2);
     Row first = split[1].limit(1).collectAsList().get(0);
     double one = model.predict((Vector) first.getAs("features"));

@@ -1,6 +1,5 @@
 package dev.sparkprop.ml;
 
-import dev.sparkprop.nn.Activation;
 import dev.sparkprop.spark.Predictor;
 import dev.sparkprop.spark.TrainedModel;
 import java.util.Arrays;
@@ -36,8 +35,7 @@ final class BlockTransform {
     int featuresIndex = data.schema().fieldIndex(featuresCol);
     int width = data.schema().fields().length;
     boolean classification = trained.isClassification();
-    boolean softmax = trained.network().layer(trained.network().numLayers() - 1).activation()
-        == Activation.SOFTMAX;
+    boolean softmax = trained.outputIsSoftmax();
     int outputs = trained.network().outputSize();
     Broadcast<Predictor> predictor = JavaSparkContext.fromSparkContext(
         data.sparkSession().sparkContext()).broadcast(trained.predictor());

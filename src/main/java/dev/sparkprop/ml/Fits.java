@@ -158,9 +158,8 @@ final class Fits {
     };
   }
 
-  /** Every Param with a value (set or default), by name, as JSON-able values (provenance). */
+  /** Every Param with a value (set or default), sorted by name, as JSON values (provenance). */
   static Map<String, Object> params(SparkpropParams p) {
-    Map<String, Object> m = new LinkedHashMap<>();
     Iterator<ParamPair<?>> it = p.extractParamMap().toSeq().iterator();
     java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>();
     while (it.hasNext()) {
@@ -175,8 +174,7 @@ final class Fits {
       }
       sorted.put(pair.param().name(), v);
     }
-    m.putAll(sorted);
-    return m;
+    return sorted;
   }
 
   /** The Params as one line of text: what a checkpoint must match to be resumed. */

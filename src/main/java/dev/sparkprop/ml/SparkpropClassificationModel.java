@@ -1,7 +1,5 @@
 package dev.sparkprop.ml;
 
-import dev.sparkprop.nn.Activation;
-import dev.sparkprop.nn.NetworkSpec;
 import dev.sparkprop.spark.TrainedModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,18 +101,13 @@ public class SparkpropClassificationModel
   @Override
   public Vector raw2probabilityInPlace(Vector rawPrediction) {
     DenseVector dense = (DenseVector) rawPrediction;
-    if (outputIsSoftmax()) {
+    if (trainedModel().outputIsSoftmax()) {
       return dense;
     }
     double[] values = dense.values();
     double[] p = BlockTransform.probabilities(values, 0, values.length);
     System.arraycopy(p, 0, values, 0, p.length);
     return dense;
-  }
-
-  private boolean outputIsSoftmax() {
-    NetworkSpec spec = trainedModel().network();
-    return spec.layer(spec.numLayers() - 1).activation() == Activation.SOFTMAX;
   }
 
   @Override

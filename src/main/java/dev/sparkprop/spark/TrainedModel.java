@@ -75,6 +75,12 @@ public record TrainedModel(Model model, InputMapping mapping, List<EpochStats> h
     return "classification".equals(model.task());
   }
 
+  /** Whether the output layer is a softmax: its outputs are then the class probabilities. */
+  public boolean outputIsSoftmax() {
+    NetworkSpec spec = model.spec();
+    return spec.layer(spec.numLayers() - 1).activation() == dev.sparkprop.nn.Activation.SOFTMAX;
+  }
+
   /** Class names of a string label, in index order; null for integer classes or regression. */
   public List<String> classNames() {
     return mapping.classNames();

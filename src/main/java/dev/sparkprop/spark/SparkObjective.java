@@ -165,6 +165,122 @@ public final class SparkObjective implements Objective, AutoCloseable {
     }, LocalSgd.Sum::merge);
   }
 
+  /**
+   * The epoch's steps in one Spark job ({@link StepExchange}) where Spark allows it: Spark
+   * configuration {@value #EXCHANGE_KEY} is {@code auto} (the default; {@code jobs} turns it
+   * off), every block has row ids, there are at least two batches, at most as many partitions
+   * as task slots, no dynamic allocation and no network encryption (the exchange's sockets are
+   * plain). Otherwise, and after the exchange once failed to open, one job per step. An epoch
+   * whose exchange loses a task goes on with one job per step from the failed step.
+   */
+  @Override
+  public EpochSteps openEpoch(long seed, int count) {
+    EpochSteps jobs = Objective.super.openEpoch(seed, count);
+    String off = count < 2 ? "one batch" : exchangeOff();
+    if (off != null) {
+      return jobs;
+    }
+    StepExchange exchange;
+    try {
+      exchange = StepExchange.open(blocks, spec, seed, count,
+          "sparkprop: an epoch's " + count + " steps over " + blocks.getNumPartitions()
+          + " tasks");
+    } catch (StepExchange.Unavailable e) {
+      exchangeFailure = e.getMessage();
+      LOG.warn("sparkprop: mini-batch steps run one Spark job each ({} is off: {})",
+          "the step exchange", e.getMessage());
+      return jobs;
+    }
+    exchangedEpochs++;
+    return new EpochSteps() {
+      private boolean viaJobs;
+
+      @Override
+      public BatchLoss lossAndGradient(double[] params, int batch, double[] gradient) {
+        if (!viaJobs) {
+          try {
+            return exchange.lossAndGradient(params, batch, gradient);
+          } catch (StepExchange.Lost e) {
+            fellBack(e);
+          }
+        }
+        return jobs.lossAndGradient(params, batch, gradient);
+      }
+
+      @Override
+      public LocalSgd.Sum localRound(double[] params, OptimizerState.Snapshot state,
+          LocalSgd.Round round) {
+        if (!viaJobs) {
+          try {
+            return exchange.localRound(params, state, round);
+          } catch (StepExchange.Lost e) {
+            fellBack(e);
+          }
+        }
+        return jobs.localRound(params, state, round);
+      }
+
+      private void fellBack(StepExchange.Lost e) {
+        viaJobs = true;
+        LOG.warn("sparkprop: {}; the epoch goes on with one Spark job per step",
+            e.getMessage());
+      }
+
+      @Override
+      public void close() {
+        exchange.close();
+      }
+    };
+  }
+
+  /**
+   * Spark configuration, or a local property of the thread that trains (which wins), that turns
+   * the step exchange off: {@code auto} or {@code jobs}.
+   */
+  public static final String EXCHANGE_KEY = "spark.sparkprop.stepExchange";
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(
+      SparkObjective.class);
+
+  /** Epochs whose steps began in a step exchange (tests). */
+  int exchangedEpochs;
+
+  /** Why the exchange failed to open once (then it is not tried again), or null. */
+  private String exchangeFailure;
+
+  /** Why this objective takes one job per step, or null when the exchange may run. */
+  String exchangeOff() {
+    org.apache.spark.SparkConf conf = sc.getConf();
+    String value = sc.getLocalProperty(EXCHANGE_KEY);
+    if (value == null) {
+      value = conf.get(EXCHANGE_KEY, "auto");
+    }
+    String mode = value.trim().toLowerCase(java.util.Locale.ROOT);
+    if (mode.equals("jobs")) {
+      return EXCHANGE_KEY + "=jobs";
+    }
+    Checks.arg(mode.equals("auto"), "%s must be auto or jobs, got '%s'", EXCHANGE_KEY, value);
+    if (!rowIds) {
+      return "blocks without row ids";
+    }
+    if (exchangeFailure != null) {
+      return exchangeFailure;
+    }
+    if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
+      return "dynamic allocation (Spark runs no barrier stage with it)";
+    }
+    if (conf.getBoolean("spark.network.crypto.enabled", false)
+        || conf.getBoolean("spark.ssl.enabled", false)) {
+      return "network encryption is on and the exchange's sockets are plain";
+    }
+    int slots = sc.sc().defaultParallelism() / Math.max(1, conf.getInt("spark.task.cpus", 1));
+    if (blocks.getNumPartitions() > slots) {
+      return blocks.getNumPartitions() + " partitions, more than the " + slots
+          + " task slots (set partitions to at most " + slots + ")";
+    }
+    return null;
+  }
+
   @Override
   public double loss(double[] params) {
     return aggregate(params, false).loss / rows;

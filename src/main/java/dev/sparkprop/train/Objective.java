@@ -36,6 +36,45 @@ public interface Objective {
         + " does not run local SGD");
   }
 
+  /**
+   * The steps of one epoch of mini-batches ({@code count} batches dealt by {@code seed}), in
+   * order, then {@link EpochSteps#close}. The default takes each step and round through this
+   * objective's own methods; an objective may instead hold something open for the epoch (the
+   * Spark objective: one job whose tasks stay with their rows for all the epoch's steps). No
+   * other call on this objective may come between opening and closing.
+   */
+  default EpochSteps openEpoch(long seed, int count) {
+    return new EpochSteps() {
+      @Override
+      public BatchLoss lossAndGradient(double[] params, int batch, double[] gradient) {
+        return Objective.this.lossAndGradient(params, new Batch(seed, batch, count), gradient);
+      }
+
+      @Override
+      public LocalSgd.Sum localRound(double[] params,
+          dev.sparkprop.optim.OptimizerState.Snapshot state, LocalSgd.Round round) {
+        return Objective.this.localRound(params, state, round);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /** One epoch's steps, opened by {@link #openEpoch}. */
+  interface EpochSteps extends AutoCloseable {
+    /** {@link Objective#lossAndGradient(double[], Batch, double[])} for batch {@code batch}. */
+    BatchLoss lossAndGradient(double[] params, int batch, double[] gradient);
+
+    /** {@link Objective#localRound}, a round of this epoch. */
+    LocalSgd.Sum localRound(double[] params, dev.sparkprop.optim.OptimizerState.Snapshot state,
+        LocalSgd.Round round);
+
+    /** Ends the epoch's steps (also after a failed step). */
+    @Override
+    void close();
+  }
+
   /** The mean loss at {@code params}, without a gradient. */
   double loss(double[] params);
 

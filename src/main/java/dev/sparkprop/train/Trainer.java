@@ -173,30 +173,32 @@ public final class Trainer {
         long rows = 0;
         int taken = 0;
         double learningRate = Double.NaN;
-        for (int b = 0; b < batches; b++) {
-          double loss;
-          long batchRows;
-          if (batches == 1) {
-            loss = train.lossAndGradient(params, gradient);
-            batchRows = n;
-          } else {
-            Objective.BatchLoss bl = train.lossAndGradient(params, new Batch(seed, b, batches),
-                gradient);
-            loss = bl.loss();
-            batchRows = bl.rows();
-            if (batchRows == 0) {
-              continue;
+        try (Objective.EpochSteps epochSteps = batches == 1 ? null
+            : train.openEpoch(seed, batches)) {
+          for (int b = 0; b < batches; b++) {
+            double loss;
+            long batchRows;
+            if (batches == 1) {
+              loss = train.lossAndGradient(params, gradient);
+              batchRows = n;
+            } else {
+              Objective.BatchLoss bl = epochSteps.lossAndGradient(params, b, gradient);
+              loss = bl.loss();
+              batchRows = bl.rows();
+              if (batchRows == 0) {
+                continue;
+              }
             }
+            checkFinite(loss, gradient, b, batches);
+            steps.clip(gradient);
+            decay.addGradient(params, gradient);
+            learningRate = steps.learningRate(epoch - 1 + (double) b / batches, 1.0 / batches,
+                epochs);
+            state.step(params, gradient, learningRate);
+            lossSum += loss * batchRows;
+            rows += batchRows;
+            taken++;
           }
-          checkFinite(loss, gradient, b, batches);
-          steps.clip(gradient);
-          decay.addGradient(params, gradient);
-          learningRate = steps.learningRate(epoch - 1 + (double) b / batches, 1.0 / batches,
-              epochs);
-          state.step(params, gradient, learningRate);
-          lossSum += loss * batchRows;
-          rows += batchRows;
-          taken++;
         }
         checkParams();
         lastState = state.snapshot();
@@ -224,27 +226,29 @@ public final class Trainer {
         long rows = 0;
         int taken = 0;
         double learningRate = Double.NaN;
-        for (int first = 0; first < batches; first += k) {
-          double[] rates = new double[Math.min(k, batches - first)];
-          for (int j = 0; j < rates.length; j++) {
-            rates[j] = steps.learningRate(epoch - 1 + (double) (first + j) / batches,
-                1.0 / batches, epochs);
+        try (Objective.EpochSteps epochSteps = train.openEpoch(seed, batches)) {
+          for (int first = 0; first < batches; first += k) {
+            double[] rates = new double[Math.min(k, batches - first)];
+            for (int j = 0; j < rates.length; j++) {
+              rates[j] = steps.learningRate(epoch - 1 + (double) (first + j) / batches,
+                  1.0 / batches, epochs);
+            }
+            OptimizerState.Snapshot before = state.snapshot();
+            LocalSgd.Sum sum = epochSteps.localRound(params, before,
+                new LocalSgd.Round(spec, decay, seed, batches, first, rates));
+            if (sum.rows() == 0) {
+              continue;
+            }
+            if (!Double.isFinite(sum.loss())) {
+              throw diverged("training loss became " + sum.loss() / sum.rows(), "local round "
+                  + (first / k + 1));
+            }
+            sum.averageInto(params, state, before, rates.length);
+            learningRate = rates[rates.length - 1];
+            lossSum += sum.loss();
+            rows += sum.rows();
+            taken += rates.length;
           }
-          OptimizerState.Snapshot before = state.snapshot();
-          LocalSgd.Sum sum = train.localRound(params, before,
-              new LocalSgd.Round(spec, decay, seed, batches, first, rates));
-          if (sum.rows() == 0) {
-            continue;
-          }
-          if (!Double.isFinite(sum.loss())) {
-            throw diverged("training loss became " + sum.loss() / sum.rows(), "local round "
-                + (first / k + 1));
-          }
-          sum.averageInto(params, state, before, rates.length);
-          learningRate = rates[rates.length - 1];
-          lossSum += sum.loss();
-          rows += sum.rows();
-          taken += rates.length;
         }
         checkParams();
         lastState = state.snapshot();

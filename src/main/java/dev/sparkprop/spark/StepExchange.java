@@ -1,0 +1,607 @@
+package dev.sparkprop.spark;
+
+import dev.sparkprop.nn.Block;
+import dev.sparkprop.nn.Checks;
+import dev.sparkprop.nn.Network;
+import dev.sparkprop.nn.NetworkSpec;
+import dev.sparkprop.nn.Workspace;
+import dev.sparkprop.optim.OptimizerState;
+import dev.sparkprop.train.Batch;
+import dev.sparkprop.train.LocalSgd;
+import dev.sparkprop.train.Objective;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
+
+/**
+ * One epoch of mini-batch steps (or local SGD rounds) in one Spark job. Spark's floor for a step
+ * taken as its own job (schedule a job, ship a broadcast, launch a task per partition, collect
+ * the results) is about 16 ms on the benchmark machine, three times the step's own products;
+ * 235 steps an epoch paid it 235 times. Here the epoch's job is a barrier stage (Spark's gang
+ * scheduling: all its tasks run at once, or none), each task stays with its partition's cached
+ * blocks for the whole epoch, and the driver and the tasks talk over plain sockets: the driver
+ * sends each step's parameters to every task, every task answers with its partition's gradient
+ * sum for the step's batch, the driver adds them in partition order and takes the optimizer step
+ * itself, as with one job per step. The arithmetic is the same code on the same rows in the same
+ * order, so an epoch here equals an epoch of one job per step bit for bit (a test holds it).
+ *
+ * <p>Frames, both ways: a 32-byte header (op, batch index, rows, loss, length of a serialised
+ * object, number of arrays), the object's bytes, then each array as its length and raw
+ * little-endian doubles. A task authenticates with the session's random 16-byte token, which
+ * reached it in the job's closure (through Spark's own channel).
+ *
+ * <p>Opening fails (and the caller falls back to one job per step) when Spark refuses the
+ * barrier stage (dynamic allocation, an RDD chain Spark does not allow in one) or the tasks do
+ * not all connect within {@link #CONNECT_SECONDS}. A task or connection lost in the middle of
+ * an epoch fails the step with {@link Lost}; the caller takes that step and the rest of the
+ * epoch as jobs, which Spark retries and recomputes as always.
+ */
+final class StepExchange implements Objective.EpochSteps {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(
+      StepExchange.class);
+
+  /** How long the driver waits for all tasks to connect before giving up on the exchange. */
+  static final int CONNECT_SECONDS = 60;
+  private static final int HEADER = 32;
+  private static final int OP_END = 0;
+  private static final int OP_STEP = 1;
+  private static final int OP_ROUND = 2;
+
+  /** The exchange could not start; the message says why. */
+  static final class Unavailable extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** A task or its connection went away in the middle of the epoch. */
+  static final class Lost extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Lost(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Tests: the batch (or round's first batch) at which a task of this JVM fails, -1 for none.
+   * In local mode the tasks run in the test's JVM, so a test can lose a task mid-epoch.
+   */
+  static final java.util.concurrent.atomic.AtomicInteger FAIL_AT_BATCH =
+      new java.util.concurrent.atomic.AtomicInteger(-1);
+
+  private final JavaFutureAction<Long> job;
+  private final ServerSocket server;
+  private final Link[] links;
+  private final Frame frame = new Frame();
+  private boolean closed;
+
+  private StepExchange(JavaFutureAction<Long> job, ServerSocket server, Link[] links) {
+    this.job = job;
+    this.server = server;
+    this.links = links;
+  }
+
+  /**
+   * Starts the epoch's job over {@code blocks} (one task per partition, every partition's rows
+   * dealt to {@code count} batches by {@code seed}) and waits until every task has connected.
+   */
+  static StepExchange open(JavaRDD<Block> blocks, NetworkSpec spec, long seed, int count,
+      String description) throws Unavailable {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(blocks.context());
+    int n = blocks.getNumPartitions();
+    boolean local = sc.sc().isLocal();
+    String host = local ? "127.0.0.1" : sc.getConf().get("spark.driver.host");
+    String bind = local ? "127.0.0.1" : sc.getConf().get("spark.driver.bindAddress", host);
+    byte[] token = new byte[16];
+    new SecureRandom().nextBytes(token);
+    ServerSocket server = null;
+    JavaFutureAction<Long> job = null;
+    Link[] links = new Link[n];
+    try {
+      server = new ServerSocket(0, n, InetAddress.getByName(bind));
+      server.setSoTimeout(100);
+      int port = server.getLocalPort();
+      TaskLoop loop = new TaskLoop(host, port, token, spec, seed, count);
+      scala.Function1<scala.collection.Iterator<Block>, scala.collection.Iterator<Object>> body =
+          (scala.Function1<scala.collection.Iterator<Block>, scala.collection.Iterator<Object>>
+              & Serializable) it -> {
+            try {
+              loop.run(CollectionConverters.asJava(it));
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+            return scala.collection.Iterator$.MODULE$.empty();
+          };
+      RDD<Object> rdd = blocks.rdd().barrier().mapPartitions(body, false,
+          ClassTag$.MODULE$.AnyRef());
+      String before = sc.getLocalProperty("spark.job.description");
+      sc.setJobDescription(description);
+      try {
+        job = JavaRDD.fromRDD(rdd, ClassTag$.MODULE$.AnyRef()).countAsync();
+      } finally {
+        sc.setLocalProperty("spark.job.description", before);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CONNECT_SECONDS);
+      int connected = 0;
+      while (connected < n) {
+        Socket s;
+        try {
+          s = server.accept();
+        } catch (SocketTimeoutException e) {
+          if (job.isDone()) {
+            throw new Unavailable("the exchange's job ended before its tasks connected: "
+                + failure(job), null);
+          }
+          if (System.nanoTime() > deadline) {
+            throw new Unavailable("not all of the " + n + " tasks of the exchange's job "
+                + "started within " + CONNECT_SECONDS + " s (fewer free task slots than "
+                + "partitions?)", null);
+          }
+          continue;
+        }
+        Link link = Link.accept(s, token);
+        if (link == null || link.partition < 0 || link.partition >= n
+            || links[link.partition] != null) {
+          s.close();
+          continue;
+        }
+        links[link.partition] = link;
+        connected++;
+      }
+      server.setSoTimeout(0);
+      return new StepExchange(job, server, links);
+    } catch (Unavailable e) {
+      abandon(job, server, links);
+      throw e;
+    } catch (Exception e) {
+      abandon(job, server, links);
+      throw new Unavailable(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Objective.BatchLoss lossAndGradient(double[] params, int batch, double[] gradient) {
+    byte[] out = frame.encode(OP_STEP, batch, 0, 0.0, null, params);
+    sendAll(out, frame.length);
+    long rows = 0;
+    double loss = 0.0;
+    boolean first = true;
+    try {
+      for (Link link : links) {
+        Frame reply = link.receive(job);
+        if (reply.rows == 0) {
+          continue;
+        }
+        double[] g = reply.arrays[0];
+        if (first) {
+          System.arraycopy(g, 0, gradient, 0, gradient.length);
+          first = false;
+        } else {
+          for (int i = 0; i < gradient.length; i++) {
+            gradient[i] += g[i];
+          }
+        }
+        rows += reply.rows;
+        loss += reply.loss;
+      }
+    } catch (IOException e) {
+      throw lost(e);
+    }
+    if (rows == 0) {
+      Arrays.fill(gradient, 0.0);
+      return new Objective.BatchLoss(0.0, 0);
+    }
+    double inv = 1.0 / rows;
+    for (int i = 0; i < gradient.length; i++) {
+      gradient[i] *= inv;
+    }
+    return new Objective.BatchLoss(loss * inv, rows);
+  }
+
+  @Override
+  public LocalSgd.Sum localRound(double[] params, OptimizerState.Snapshot state,
+      LocalSgd.Round round) {
+    String[] names = state.arrays().keySet().toArray(new String[0]);
+    double[][] arrays = new double[names.length + 1][];
+    arrays[0] = params;
+    for (int a = 0; a < names.length; a++) {
+      arrays[a + 1] = state.arrays().get(names[a]);
+    }
+    byte[] meta = serialize(new RoundRequest(round, state.optimizer(), state.steps(), names));
+    byte[] out = frame.encode(OP_ROUND, round.first(), 0, 0.0, meta, arrays);
+    sendAll(out, frame.length);
+    LocalSgd.Sum sum = LocalSgd.Sum.zero();
+    try {
+      for (Link link : links) {
+        Frame reply = link.receive(job);
+        if (reply.meta != null) {
+          sum = sum.merge((LocalSgd.Sum) deserialize(reply.meta));
+        }
+      }
+    } catch (IOException e) {
+      throw lost(e);
+    }
+    return sum;
+  }
+
+  /** Tells the tasks the epoch is over and waits for the job to finish. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      byte[] out = frame.encode(OP_END, 0, 0, 0.0, null);
+      for (Link link : links) {
+        link.send(out, frame.length);
+      }
+      job.get(CONNECT_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.debug("the step exchange's job did not end cleanly", e);
+    } finally {
+      abandon(job, server, links);
+    }
+  }
+
+  private void sendAll(byte[] out, int length) {
+    Checks.state(!closed, "the step exchange is closed");
+    try {
+      for (Link link : links) {
+        link.send(out, length);
+      }
+    } catch (IOException e) {
+      throw lost(e);
+    }
+  }
+
+  private Lost lost(IOException e) {
+    String why = job.isDone() ? failure(job) : e.toString();
+    closed = true;
+    abandon(job, server, links);
+    return new Lost("the step exchange lost a task: " + why, e);
+  }
+
+  private static String failure(JavaFutureAction<Long> job) {
+    try {
+      job.get();
+      return "it finished";
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause() == null ? e : e.getCause();
+      String m = c.getMessage() == null ? c.toString() : c.getMessage();
+      return m.lines().findFirst().orElse(m);
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
+
+  private static void abandon(JavaFutureAction<Long> job, ServerSocket server, Link[] links) {
+    for (Link link : links) {
+      if (link != null) {
+        link.close();
+      }
+    }
+    if (server != null) {
+      try {
+        server.close();
+      } catch (IOException ignored) {
+        // closing a listening socket
+      }
+    }
+    if (job != null && !job.isDone()) {
+      job.cancel(true);
+      try {
+        job.get(CONNECT_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // cancelled: the tasks see their sockets close and end
+      }
+    }
+  }
+
+  private static byte[] serialize(Object o) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(o);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static Object deserialize(byte[] b) {
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b))) {
+      return in.readObject();
+    } catch (IOException | ClassNotFoundException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** What a round's tasks need besides the arrays: the round and the state's shape. */
+  private record RoundRequest(LocalSgd.Round round, String optimizer, long steps,
+      String[] names) implements Serializable {}
+
+  /**
+   * A frame, encoded into or decoded from a reused buffer; decoded arrays are reused when their
+   * length matches, so a step allocates nothing.
+   */
+  private static final class Frame {
+    int op;
+    int index;
+    long rows;
+    double loss;
+    byte[] meta;
+    double[][] arrays = new double[0][];
+    byte[] buffer = new byte[HEADER];
+    int length;
+
+    byte[] encode(int op, int index, long rows, double loss, byte[] meta, double[]... arrays) {
+      int size = HEADER + (meta == null ? 0 : meta.length);
+      for (double[] a : arrays) {
+        size += 4 + a.length * Double.BYTES;
+      }
+      if (buffer.length < size) {
+        buffer = new byte[size];
+      }
+      ByteBuffer b = ByteBuffer.wrap(buffer).order(ByteOrder.LITTLE_ENDIAN);
+      b.putInt(op).putInt(index).putLong(rows).putDouble(loss)
+          .putInt(meta == null ? -1 : meta.length).putInt(arrays.length);
+      if (meta != null) {
+        b.put(meta);
+      }
+      for (double[] a : arrays) {
+        b.putInt(a.length);
+        b.asDoubleBuffer().put(a);
+        b.position(b.position() + a.length * Double.BYTES);
+      }
+      length = size;
+      return buffer;
+    }
+
+    /** Reads one frame; {@code waiting} is told each second that nothing arrives. */
+    Frame read(InputStream in, Waiting waiting) throws IOException {
+      ensure(HEADER);
+      readFully(in, buffer, HEADER, waiting);
+      ByteBuffer h = ByteBuffer.wrap(buffer, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN);
+      op = h.getInt();
+      index = h.getInt();
+      rows = h.getLong();
+      loss = h.getDouble();
+      int metaLength = h.getInt();
+      int count = h.getInt();
+      if (metaLength >= 0) {
+        meta = new byte[metaLength];
+        readFully(in, meta, metaLength, waiting);
+      } else {
+        meta = null;
+      }
+      if (arrays.length != count) {
+        arrays = new double[count][];
+      }
+      for (int a = 0; a < count; a++) {
+        readFully(in, buffer, 4, waiting);
+        int n = ByteBuffer.wrap(buffer, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        ensure(n * Double.BYTES);
+        readFully(in, buffer, n * Double.BYTES, waiting);
+        if (arrays[a] == null || arrays[a].length != n) {
+          arrays[a] = new double[n];
+        }
+        ByteBuffer.wrap(buffer, 0, n * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN)
+            .asDoubleBuffer().get(arrays[a]);
+      }
+      return this;
+    }
+
+    private void ensure(int size) {
+      if (buffer.length < size) {
+        buffer = new byte[size];
+      }
+    }
+
+    private static void readFully(InputStream in, byte[] into, int length, Waiting waiting)
+        throws IOException {
+      int off = 0;
+      while (off < length) {
+        int r;
+        try {
+          r = in.read(into, off, length - off);
+        } catch (SocketTimeoutException e) {
+          waiting.stillWaiting();
+          continue;
+        }
+        if (r < 0) {
+          throw new java.io.EOFException("the other side closed the connection");
+        }
+        off += r;
+      }
+    }
+  }
+
+  /** Told while a read waits; throws to stop waiting. */
+  @FunctionalInterface
+  private interface Waiting {
+    void stillWaiting() throws IOException;
+  }
+
+  /** The driver's end of one task's connection. */
+  private static final class Link {
+    final Socket socket;
+    final InputStream in;
+    final OutputStream out;
+    final int partition;
+    final Frame reply = new Frame();
+
+    private Link(Socket socket, int partition) throws IOException {
+      this.socket = socket;
+      this.in = socket.getInputStream();
+      this.out = socket.getOutputStream();
+      this.partition = partition;
+    }
+
+    /** Reads the task's hello; null unless it carries the session's token. */
+    static Link accept(Socket s, byte[] token) throws IOException {
+      s.setTcpNoDelay(true);
+      s.setSoTimeout(10_000);
+      byte[] hello = new byte[token.length + 4];
+      try {
+        Frame.readFully(s.getInputStream(), hello, hello.length, () -> {
+          throw new SocketTimeoutException("no hello");
+        });
+      } catch (IOException e) {
+        s.close();
+        return null;
+      }
+      if (!java.security.MessageDigest.isEqual(Arrays.copyOf(hello, token.length), token)) {
+        s.close();
+        return null;
+      }
+      int partition = ByteBuffer.wrap(hello, token.length, 4).order(ByteOrder.LITTLE_ENDIAN)
+          .getInt();
+      s.setSoTimeout(1000);
+      return new Link(s, partition);
+    }
+
+    void send(byte[] frame, int length) throws IOException {
+      out.write(frame, 0, length);
+      out.flush();
+    }
+
+    Frame receive(JavaFutureAction<Long> job) throws IOException {
+      return reply.read(in, () -> {
+        if (job.isDone()) {
+          throw new IOException("the exchange's job ended: " + failure(job));
+        }
+      });
+    }
+
+    void close() {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // closing
+      }
+    }
+  }
+
+  /** What each task of the epoch's job runs: connect, then answer steps until the end. */
+  private static final class TaskLoop implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final String host;
+    final int port;
+    final byte[] token;
+    final NetworkSpec spec;
+    final long seed;
+    final int count;
+
+    TaskLoop(String host, int port, byte[] token, NetworkSpec spec, long seed, int count) {
+      this.host = host;
+      this.port = port;
+      this.token = token;
+      this.spec = spec;
+      this.seed = seed;
+      this.count = count;
+    }
+
+    void run(Iterator<Block> it) throws IOException {
+      List<Block> part = new ArrayList<>();
+      it.forEachRemaining(part::add);
+      TaskContext context = BarrierTaskContext.get();
+      Batch.Deal deal = part.isEmpty() ? null : Batch.Deal.of(part, seed, count);
+      Network network = new Network(spec);
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(host, port), CONNECT_SECONDS * 1000);
+        s.setTcpNoDelay(true);
+        s.setSoTimeout(1000);
+        InputStream in = s.getInputStream();
+        OutputStream out = s.getOutputStream();
+        byte[] hello = Arrays.copyOf(token, token.length + 4);
+        ByteBuffer.wrap(hello, token.length, 4).order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(context.partitionId());
+        out.write(hello);
+        out.flush();
+        Frame request = new Frame();
+        Frame reply = new Frame();
+        double[] gradient = null;
+        Waiting killed = () -> {
+          if (context.isInterrupted()) {
+            throw new IOException("the task was killed");
+          }
+        };
+        while (true) {
+          request.read(in, killed);
+          if (request.op == OP_END) {
+            return;
+          }
+          if (request.index == FAIL_AT_BATCH.get()) {
+            throw new IOException("failing at batch " + request.index + " (a test's fault)");
+          }
+          if (request.op == OP_STEP) {
+            double[] params = request.arrays[0];
+            Block b = deal == null ? null
+                : deal.gather(part, request.index, Batch.Gather.forThread());
+            if (b == null) {
+              reply.encode(OP_STEP, request.index, 0, 0.0, null);
+            } else {
+              if (gradient == null) {
+                gradient = new double[params.length];
+              } else {
+                Arrays.fill(gradient, 0.0);
+              }
+              double loss = network.lossAndGradient(params, b,
+                  Workspace.forThread(spec, b.rows), gradient);
+              reply.encode(OP_STEP, request.index, b.rows, loss, null, gradient);
+            }
+          } else if (request.op == OP_ROUND) {
+            RoundRequest r = (RoundRequest) deserialize(request.meta);
+            java.util.Map<String, double[]> m = new java.util.LinkedHashMap<>();
+            for (int a = 0; a < r.names().length; a++) {
+              m.put(r.names()[a], request.arrays[a + 1]);
+            }
+            LocalSgd.Sum sum = deal == null ? null : LocalSgd.replica(r.round(), network,
+                request.arrays[0], new OptimizerState.Snapshot(r.optimizer(), r.steps(), m),
+                part, deal);
+            reply.encode(OP_ROUND, request.index, 0, 0.0, sum == null ? null : serialize(sum));
+          } else {
+            throw new IOException("unknown op " + request.op);
+          }
+          out.write(reply.buffer, 0, reply.length);
+          out.flush();
+        }
+      }
+    }
+  }
+
+  /** For messages: why the exchange is off. */
+  static String describe(Throwable t) {
+    String m = t.getMessage() == null ? t.toString() : t.getMessage();
+    return m.lines().findFirst().orElse(m);
+  }
+}

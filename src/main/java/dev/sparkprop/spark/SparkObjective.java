@@ -182,7 +182,7 @@ public final class SparkObjective implements Objective, AutoCloseable {
     }
     StepExchange exchange;
     try {
-      exchange = StepExchange.open(blocks, spec, seed, count,
+      exchange = StepExchange.open(blocks, spec, seed, count, transport(),
           "sparkprop: an epoch's " + count + " steps over " + blocks.getNumPartitions()
           + " tasks");
     } catch (StepExchange.Unavailable e) {
@@ -234,8 +234,10 @@ public final class SparkObjective implements Objective, AutoCloseable {
   }
 
   /**
-   * Spark configuration, or a local property of the thread that trains (which wins), that turns
-   * the step exchange off: {@code auto} or {@code jobs}.
+   * Spark configuration, or a local property of the thread that trains (which wins): {@code
+   * auto} (the default: the step exchange, in-JVM in local mode, over sockets on a cluster),
+   * {@code sockets} (over sockets in local mode too: what a cluster's transport costs) or
+   * {@code jobs} (one Spark job per step or round).
    */
   public static final String EXCHANGE_KEY = "spark.sparkprop.stepExchange";
 
@@ -248,18 +250,30 @@ public final class SparkObjective implements Objective, AutoCloseable {
   /** Why the exchange failed to open once (then it is not tried again), or null. */
   private String exchangeFailure;
 
+  /** The exchange mode: auto, sockets or jobs (checked). */
+  private String exchangeMode() {
+    String value = sc.getLocalProperty(EXCHANGE_KEY);
+    if (value == null) {
+      value = sc.getConf().get(EXCHANGE_KEY, "auto");
+    }
+    String mode = value.trim().toLowerCase(java.util.Locale.ROOT);
+    Checks.arg(mode.equals("auto") || mode.equals("sockets") || mode.equals("jobs"),
+        "%s must be auto, sockets or jobs, got '%s'", EXCHANGE_KEY, value);
+    return mode;
+  }
+
+  /** How the exchange's messages travel: in this JVM in local mode unless sockets are asked. */
+  StepExchange.Transport transport() {
+    return sc.sc().isLocal() && exchangeMode().equals("auto") ? StepExchange.Transport.IN_JVM
+        : StepExchange.Transport.SOCKETS;
+  }
+
   /** Why this objective takes one job per step, or null when the exchange may run. */
   String exchangeOff() {
     org.apache.spark.SparkConf conf = sc.getConf();
-    String value = sc.getLocalProperty(EXCHANGE_KEY);
-    if (value == null) {
-      value = conf.get(EXCHANGE_KEY, "auto");
-    }
-    String mode = value.trim().toLowerCase(java.util.Locale.ROOT);
-    if (mode.equals("jobs")) {
+    if (exchangeMode().equals("jobs")) {
       return EXCHANGE_KEY + "=jobs";
     }
-    Checks.arg(mode.equals("auto"), "%s must be auto or jobs, got '%s'", EXCHANGE_KEY, value);
     if (!rowIds) {
       return "blocks without row ids";
     }
@@ -269,8 +283,9 @@ public final class SparkObjective implements Objective, AutoCloseable {
     if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
       return "dynamic allocation (Spark runs no barrier stage with it)";
     }
-    if (conf.getBoolean("spark.network.crypto.enabled", false)
-        || conf.getBoolean("spark.ssl.enabled", false)) {
+    if (transport() == StepExchange.Transport.SOCKETS
+        && (conf.getBoolean("spark.network.crypto.enabled", false)
+        || conf.getBoolean("spark.ssl.enabled", false))) {
       return "network encryption is on and the exchange's sockets are plain";
     }
     int slots = sc.sc().defaultParallelism() / Math.max(1, conf.getInt("spark.task.cpus", 1));

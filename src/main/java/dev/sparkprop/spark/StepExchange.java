@@ -73,6 +73,13 @@ final class StepExchange implements Objective.EpochSteps {
   private static final int OP_STEP = 1;
   private static final int OP_ROUND = 2;
 
+  /**
+   * How messages travel: by reference between threads of this JVM (local mode: the tasks are
+   * threads of the driver's JVM) or over sockets (a cluster, or local mode when asked, to
+   * measure what a cluster pays).
+   */
+  enum Transport { IN_JVM, SOCKETS }
+
   /** The exchange could not start; the message says why. */
   static final class Unavailable extends Exception {
     private static final long serialVersionUID = 1L;
@@ -98,15 +105,23 @@ final class StepExchange implements Objective.EpochSteps {
   static final java.util.concurrent.atomic.AtomicInteger FAIL_AT_BATCH =
       new java.util.concurrent.atomic.AtomicInteger(-1);
 
+  /** The open in-JVM sessions, by token: where a task in this JVM finds its driver's end. */
+  private static final java.util.Map<String, Mailbox[]> IN_JVM =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final JavaFutureAction<Long> job;
-  private final ServerSocket server;
+  private final ServerSocket server; // null in-JVM
+  private final String sessionKey; // in IN_JVM, or null
   private final Link[] links;
-  private final Frame frame = new Frame();
+  /** The parameters (and state) of a socket step, encoded once for all tasks. */
+  private final Frame outgoing = new Frame();
   private boolean closed;
 
-  private StepExchange(JavaFutureAction<Long> job, ServerSocket server, Link[] links) {
+  private StepExchange(JavaFutureAction<Long> job, ServerSocket server, String sessionKey,
+      Link[] links) {
     this.job = job;
     this.server = server;
+    this.sessionKey = sessionKey;
     this.links = links;
   }
 
@@ -115,21 +130,34 @@ final class StepExchange implements Objective.EpochSteps {
    * dealt to {@code count} batches by {@code seed}) and waits until every task has connected.
    */
   static StepExchange open(JavaRDD<Block> blocks, NetworkSpec spec, long seed, int count,
-      String description) throws Unavailable {
+      Transport transport, String description) throws Unavailable {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(blocks.context());
     int n = blocks.getNumPartitions();
     boolean local = sc.sc().isLocal();
-    String host = local ? "127.0.0.1" : sc.getConf().get("spark.driver.host");
-    String bind = local ? "127.0.0.1" : sc.getConf().get("spark.driver.bindAddress", host);
+    Checks.arg(local || transport == Transport.SOCKETS, "in-JVM exchange needs local mode");
     byte[] token = new byte[16];
     new SecureRandom().nextBytes(token);
+    String key = java.util.HexFormat.of().formatHex(token);
     ServerSocket server = null;
     JavaFutureAction<Long> job = null;
     Link[] links = new Link[n];
+    Mailbox[] boxes = null;
     try {
-      server = new ServerSocket(0, n, InetAddress.getByName(bind));
-      server.setSoTimeout(100);
-      int port = server.getLocalPort();
+      String host = null;
+      int port = -1;
+      if (transport == Transport.IN_JVM) {
+        boxes = new Mailbox[n];
+        for (int p = 0; p < n; p++) {
+          boxes[p] = new Mailbox();
+        }
+        IN_JVM.put(key, boxes);
+      } else {
+        host = local ? "127.0.0.1" : sc.getConf().get("spark.driver.host");
+        String bind = local ? "127.0.0.1" : sc.getConf().get("spark.driver.bindAddress", host);
+        server = new ServerSocket(0, n, InetAddress.getByName(bind));
+        server.setSoTimeout(100);
+        port = server.getLocalPort();
+      }
       TaskLoop loop = new TaskLoop(host, port, token, spec, seed, count);
       scala.Function1<scala.collection.Iterator<Block>, scala.collection.Iterator<Object>> body =
           (scala.Function1<scala.collection.Iterator<Block>, scala.collection.Iterator<Object>>
@@ -153,55 +181,68 @@ final class StepExchange implements Objective.EpochSteps {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CONNECT_SECONDS);
       int connected = 0;
       while (connected < n) {
-        Socket s;
-        try {
-          s = server.accept();
-        } catch (SocketTimeoutException e) {
-          if (job.isDone()) {
-            throw new Unavailable("the exchange's job ended before its tasks connected: "
-                + failure(job), null);
+        if (boxes != null) {
+          connected = 0;
+          for (int p = 0; p < n; p++) {
+            if (boxes[p].attached.await(0, TimeUnit.MILLISECONDS)) {
+              links[p] = boxes[p];
+              connected++;
+            }
           }
-          if (System.nanoTime() > deadline) {
-            throw new Unavailable("not all of the " + n + " tasks of the exchange's job "
-                + "started within " + CONNECT_SECONDS + " s (fewer free task slots than "
-                + "partitions?)", null);
+          if (connected < n) {
+            Thread.sleep(1);
           }
-          continue;
+        } else {
+          try {
+            Socket s = server.accept();
+            SocketLink link = SocketLink.accept(s, token);
+            if (link == null || link.partition < 0 || link.partition >= n
+                || links[link.partition] != null) {
+              s.close();
+            } else {
+              links[link.partition] = link;
+              connected++;
+            }
+          } catch (SocketTimeoutException e) {
+            // checked below
+          }
         }
-        Link link = Link.accept(s, token);
-        if (link == null || link.partition < 0 || link.partition >= n
-            || links[link.partition] != null) {
-          s.close();
-          continue;
+        if (connected < n && job.isDone()) {
+          throw new Unavailable("the exchange's job ended before its tasks connected: "
+              + failure(job), null);
         }
-        links[link.partition] = link;
-        connected++;
+        if (connected < n && System.nanoTime() > deadline) {
+          throw new Unavailable("not all of the " + n + " tasks of the exchange's job "
+              + "started within " + CONNECT_SECONDS + " s (fewer free task slots than "
+              + "partitions?)", null);
+        }
       }
-      server.setSoTimeout(0);
-      return new StepExchange(job, server, links);
+      if (server != null) {
+        server.setSoTimeout(0);
+      }
+      return new StepExchange(job, server, boxes == null ? null : key, links);
     } catch (Unavailable e) {
-      abandon(job, server, links);
+      abandon(job, server, boxes == null ? null : key, links);
       throw e;
     } catch (Exception e) {
-      abandon(job, server, links);
+      abandon(job, server, boxes == null ? null : key, links);
       throw new Unavailable(e.getMessage() == null ? e.toString() : e.getMessage(), e);
     }
   }
 
   @Override
   public Objective.BatchLoss lossAndGradient(double[] params, int batch, double[] gradient) {
-    byte[] out = frame.encode(OP_STEP, batch, 0, 0.0, null, params);
-    sendAll(out, frame.length);
+    sendAll(new Message(OP_STEP, batch, 0, 0.0, null, params));
     long rows = 0;
     double loss = 0.0;
     boolean first = true;
     try {
       for (Link link : links) {
-        Frame reply = link.receive(job);
-        if (reply.rows == 0) {
+        Message reply = link.receive(job);
+        if (reply.rows() == 0) {
           continue;
         }
-        double[] g = reply.arrays[0];
+        double[] g = reply.arrays()[0];
         if (first) {
           System.arraycopy(g, 0, gradient, 0, gradient.length);
           first = false;
@@ -210,8 +251,8 @@ final class StepExchange implements Objective.EpochSteps {
             gradient[i] += g[i];
           }
         }
-        rows += reply.rows;
-        loss += reply.loss;
+        rows += reply.rows();
+        loss += reply.loss();
       }
     } catch (IOException e) {
       throw lost(e);
@@ -236,15 +277,14 @@ final class StepExchange implements Objective.EpochSteps {
     for (int a = 0; a < names.length; a++) {
       arrays[a + 1] = state.arrays().get(names[a]);
     }
-    byte[] meta = serialize(new RoundRequest(round, state.optimizer(), state.steps(), names));
-    byte[] out = frame.encode(OP_ROUND, round.first(), 0, 0.0, meta, arrays);
-    sendAll(out, frame.length);
+    sendAll(new Message(OP_ROUND, round.first(), 0, 0.0,
+        new RoundRequest(round, state.optimizer(), state.steps(), names), arrays));
     LocalSgd.Sum sum = LocalSgd.Sum.zero();
     try {
       for (Link link : links) {
-        Frame reply = link.receive(job);
-        if (reply.meta != null) {
-          sum = sum.merge((LocalSgd.Sum) deserialize(reply.meta));
+        Message reply = link.receive(job);
+        if (reply.meta() != null) {
+          sum = sum.merge((LocalSgd.Sum) reply.meta());
         }
       }
     } catch (IOException e) {
@@ -261,23 +301,23 @@ final class StepExchange implements Objective.EpochSteps {
     }
     closed = true;
     try {
-      byte[] out = frame.encode(OP_END, 0, 0, 0.0, null);
+      Message end = new Message(OP_END, 0, 0, 0.0, null);
       for (Link link : links) {
-        link.send(out, frame.length);
+        link.send(end, outgoing);
       }
       job.get(CONNECT_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.debug("the step exchange's job did not end cleanly", e);
     } finally {
-      abandon(job, server, links);
+      abandon(job, server, sessionKey, links);
     }
   }
 
-  private void sendAll(byte[] out, int length) {
+  private void sendAll(Message m) {
     Checks.state(!closed, "the step exchange is closed");
     try {
       for (Link link : links) {
-        link.send(out, length);
+        link.send(m, outgoing);
       }
     } catch (IOException e) {
       throw lost(e);
@@ -287,7 +327,7 @@ final class StepExchange implements Objective.EpochSteps {
   private Lost lost(IOException e) {
     String why = job.isDone() ? failure(job) : e.toString();
     closed = true;
-    abandon(job, server, links);
+    abandon(job, server, sessionKey, links);
     return new Lost("the step exchange lost a task: " + why, e);
   }
 
@@ -304,7 +344,16 @@ final class StepExchange implements Objective.EpochSteps {
     }
   }
 
-  private static void abandon(JavaFutureAction<Long> job, ServerSocket server, Link[] links) {
+  private static void abandon(JavaFutureAction<Long> job, ServerSocket server, String key,
+      Link[] links) {
+    if (key != null) {
+      Mailbox[] boxes = IN_JVM.remove(key);
+      if (boxes != null) {
+        for (Mailbox box : boxes) {
+          box.close();
+        }
+      }
+    }
     for (Link link : links) {
       if (link != null) {
         link.close();
@@ -322,7 +371,7 @@ final class StepExchange implements Objective.EpochSteps {
       try {
         job.get(CONNECT_SECONDS, TimeUnit.SECONDS);
       } catch (Exception ignored) {
-        // cancelled: the tasks see their sockets close and end
+        // cancelled: the tasks see their links close and end
       }
     }
   }
@@ -350,116 +399,106 @@ final class StepExchange implements Objective.EpochSteps {
       String[] names) implements Serializable {}
 
   /**
-   * A frame, encoded into or decoded from a reused buffer; decoded arrays are reused when their
-   * length matches, so a step allocates nothing.
+   * One message, either way: an op and batch index (driver to task) or rows and loss (task to
+   * driver), a small object (a round's request, a replica's sum) and arrays (parameters and
+   * state, or a gradient sum). In-JVM it is handed over as it is; whoever receives it reads
+   * its arrays before answering and the sender does not touch them until the answer comes.
    */
-  private static final class Frame {
-    int op;
-    int index;
-    long rows;
-    double loss;
-    byte[] meta;
-    double[][] arrays = new double[0][];
-    byte[] buffer = new byte[HEADER];
-    int length;
+  private record Message(int op, int index, long rows, double loss, Object meta,
+      double[]... arrays) {}
 
-    byte[] encode(int op, int index, long rows, double loss, byte[] meta, double[]... arrays) {
-      int size = HEADER + (meta == null ? 0 : meta.length);
-      for (double[] a : arrays) {
-        size += 4 + a.length * Double.BYTES;
-      }
-      if (buffer.length < size) {
-        buffer = new byte[size];
-      }
-      ByteBuffer b = ByteBuffer.wrap(buffer).order(ByteOrder.LITTLE_ENDIAN);
-      b.putInt(op).putInt(index).putLong(rows).putDouble(loss)
-          .putInt(meta == null ? -1 : meta.length).putInt(arrays.length);
-      if (meta != null) {
-        b.put(meta);
-      }
-      for (double[] a : arrays) {
-        b.putInt(a.length);
-        b.asDoubleBuffer().put(a);
-        b.position(b.position() + a.length * Double.BYTES);
-      }
-      length = size;
-      return buffer;
-    }
-
-    /** Reads one frame; {@code waiting} is told each second that nothing arrives. */
-    Frame read(InputStream in, Waiting waiting) throws IOException {
-      ensure(HEADER);
-      readFully(in, buffer, HEADER, waiting);
-      ByteBuffer h = ByteBuffer.wrap(buffer, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN);
-      op = h.getInt();
-      index = h.getInt();
-      rows = h.getLong();
-      loss = h.getDouble();
-      int metaLength = h.getInt();
-      int count = h.getInt();
-      if (metaLength >= 0) {
-        meta = new byte[metaLength];
-        readFully(in, meta, metaLength, waiting);
-      } else {
-        meta = null;
-      }
-      if (arrays.length != count) {
-        arrays = new double[count][];
-      }
-      for (int a = 0; a < count; a++) {
-        readFully(in, buffer, 4, waiting);
-        int n = ByteBuffer.wrap(buffer, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-        ensure(n * Double.BYTES);
-        readFully(in, buffer, n * Double.BYTES, waiting);
-        if (arrays[a] == null || arrays[a].length != n) {
-          arrays[a] = new double[n];
-        }
-        ByteBuffer.wrap(buffer, 0, n * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN)
-            .asDoubleBuffer().get(arrays[a]);
-      }
-      return this;
-    }
-
-    private void ensure(int size) {
-      if (buffer.length < size) {
-        buffer = new byte[size];
-      }
-    }
-
-    private static void readFully(InputStream in, byte[] into, int length, Waiting waiting)
-        throws IOException {
-      int off = 0;
-      while (off < length) {
-        int r;
-        try {
-          r = in.read(into, off, length - off);
-        } catch (SocketTimeoutException e) {
-          waiting.stillWaiting();
-          continue;
-        }
-        if (r < 0) {
-          throw new java.io.EOFException("the other side closed the connection");
-        }
-        off += r;
-      }
-    }
-  }
-
-  /** Told while a read waits; throws to stop waiting. */
+  /** Told while a receive waits; throws to stop waiting. */
   @FunctionalInterface
   private interface Waiting {
     void stillWaiting() throws IOException;
   }
 
   /** The driver's end of one task's connection. */
-  private static final class Link {
+  private interface Link {
+    /** Sends {@code m}; a socket link encodes it into {@code shared} once for all links. */
+    void send(Message m, Frame shared) throws IOException;
+
+    /** The task's answer; fails when the job has ended meanwhile. */
+    default Message receive(JavaFutureAction<Long> job) throws IOException {
+      return receive(() -> {
+        if (job.isDone()) {
+          throw new IOException("the exchange's job ended: " + failure(job));
+        }
+      });
+    }
+
+    Message receive(Waiting waiting) throws IOException;
+
+    void close();
+  }
+
+  /**
+   * An in-JVM link: one slot each way. The task's end is the same object (it takes from
+   * {@code toTask} and puts into {@code toDriver}).
+   */
+  private static final class Mailbox implements Link {
+    final java.util.concurrent.CountDownLatch attached = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.BlockingQueue<Message> toTask =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    final java.util.concurrent.BlockingQueue<Message> toDriver =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    volatile boolean closed;
+
+    @Override
+    public void send(Message m, Frame shared) throws IOException {
+      if (closed) {
+        throw new IOException("the link is closed");
+      }
+      toTask.add(m);
+    }
+
+    @Override
+    public Message receive(Waiting waiting) throws IOException {
+      return take(toDriver, waiting);
+    }
+
+    void reply(Message m) throws IOException {
+      if (closed) {
+        throw new IOException("the link is closed");
+      }
+      toDriver.add(m);
+    }
+
+    Message take(java.util.concurrent.BlockingQueue<Message> from, Waiting waiting)
+        throws IOException {
+      while (true) {
+        Message m;
+        try {
+          m = from.poll(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted");
+        }
+        if (m != null) {
+          return m;
+        }
+        if (closed) {
+          throw new java.io.EOFException("the other side closed the link");
+        }
+        waiting.stillWaiting();
+      }
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  /** The driver's end of a task's socket. */
+  private static final class SocketLink implements Link {
     final Socket socket;
     final InputStream in;
     final OutputStream out;
     final int partition;
     final Frame reply = new Frame();
 
-    private Link(Socket socket, int partition) throws IOException {
+    private SocketLink(Socket socket, int partition) throws IOException {
       this.socket = socket;
       this.in = socket.getInputStream();
       this.out = socket.getOutputStream();
@@ -467,7 +506,7 @@ final class StepExchange implements Objective.EpochSteps {
     }
 
     /** Reads the task's hello; null unless it carries the session's token. */
-    static Link accept(Socket s, byte[] token) throws IOException {
+    static SocketLink accept(Socket s, byte[] token) throws IOException {
       s.setTcpNoDelay(true);
       s.setSoTimeout(10_000);
       byte[] hello = new byte[token.length + 4];
@@ -486,23 +525,23 @@ final class StepExchange implements Objective.EpochSteps {
       int partition = ByteBuffer.wrap(hello, token.length, 4).order(ByteOrder.LITTLE_ENDIAN)
           .getInt();
       s.setSoTimeout(1000);
-      return new Link(s, partition);
+      return new SocketLink(s, partition);
     }
 
-    void send(byte[] frame, int length) throws IOException {
-      out.write(frame, 0, length);
+    @Override
+    public void send(Message m, Frame shared) throws IOException {
+      shared.encodeOnce(m);
+      out.write(shared.buffer, 0, shared.length);
       out.flush();
     }
 
-    Frame receive(JavaFutureAction<Long> job) throws IOException {
-      return reply.read(in, () -> {
-        if (job.isDone()) {
-          throw new IOException("the exchange's job ended: " + failure(job));
-        }
-      });
+    @Override
+    public Message receive(Waiting waiting) throws IOException {
+      return reply.read(in, waiting);
     }
 
-    void close() {
+    @Override
+    public void close() {
       try {
         socket.close();
       } catch (IOException ignored) {
@@ -511,10 +550,108 @@ final class StepExchange implements Objective.EpochSteps {
     }
   }
 
+  /**
+   * A message on a socket: a 32-byte header (op, batch index, rows, loss, length of the
+   * serialised object or -1, number of arrays), the object's bytes, then each array as its
+   * length and raw little-endian doubles. Encoded into and decoded from reused buffers;
+   * decoded arrays are reused when their length matches, so a step allocates nothing.
+   */
+  private static final class Frame {
+    byte[] buffer = new byte[HEADER];
+    int length;
+    private Message encoded;
+    private double[][] arrays = new double[0][];
+
+    /** Encodes {@code m} unless it is the message encoded last. */
+    void encodeOnce(Message m) {
+      if (m == encoded) {
+        return;
+      }
+      byte[] meta = m.meta() == null ? null : serialize(m.meta());
+      int size = HEADER + (meta == null ? 0 : meta.length);
+      for (double[] a : m.arrays()) {
+        size += 4 + a.length * Double.BYTES;
+      }
+      ensure(size);
+      ByteBuffer b = ByteBuffer.wrap(buffer).order(ByteOrder.LITTLE_ENDIAN);
+      b.putInt(m.op()).putInt(m.index()).putLong(m.rows()).putDouble(m.loss())
+          .putInt(meta == null ? -1 : meta.length).putInt(m.arrays().length);
+      if (meta != null) {
+        b.put(meta);
+      }
+      for (double[] a : m.arrays()) {
+        b.putInt(a.length);
+        b.asDoubleBuffer().put(a);
+        b.position(b.position() + a.length * Double.BYTES);
+      }
+      length = size;
+      encoded = m;
+    }
+
+    /** Reads one message; {@code waiting} is told each second that nothing arrives. */
+    Message read(InputStream in, Waiting waiting) throws IOException {
+      ensure(HEADER);
+      readFully(in, buffer, HEADER, waiting);
+      ByteBuffer h = ByteBuffer.wrap(buffer, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN);
+      int op = h.getInt();
+      int index = h.getInt();
+      long rows = h.getLong();
+      double loss = h.getDouble();
+      int metaLength = h.getInt();
+      int count = h.getInt();
+      Object meta = null;
+      if (metaLength >= 0) {
+        byte[] bytes = new byte[metaLength];
+        readFully(in, bytes, metaLength, waiting);
+        meta = deserialize(bytes);
+      }
+      if (arrays.length != count) {
+        arrays = new double[count][];
+      }
+      for (int a = 0; a < count; a++) {
+        readFully(in, buffer, 4, waiting);
+        int n = ByteBuffer.wrap(buffer, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        ensure(n * Double.BYTES);
+        readFully(in, buffer, n * Double.BYTES, waiting);
+        if (arrays[a] == null || arrays[a].length != n) {
+          arrays[a] = new double[n];
+        }
+        ByteBuffer.wrap(buffer, 0, n * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN)
+            .asDoubleBuffer().get(arrays[a]);
+      }
+      encoded = null;
+      return new Message(op, index, rows, loss, meta, arrays.clone());
+    }
+
+    private void ensure(int size) {
+      if (buffer.length < size) {
+        buffer = new byte[size];
+      }
+    }
+
+    static void readFully(InputStream in, byte[] into, int length, Waiting waiting)
+        throws IOException {
+      int off = 0;
+      while (off < length) {
+        int r;
+        try {
+          r = in.read(into, off, length - off);
+        } catch (SocketTimeoutException e) {
+          waiting.stillWaiting();
+          continue;
+        }
+        if (r < 0) {
+          throw new java.io.EOFException("the other side closed the connection");
+        }
+        off += r;
+      }
+    }
+  }
+
   /** What each task of the epoch's job runs: connect, then answer steps until the end. */
   private static final class TaskLoop implements Serializable {
     private static final long serialVersionUID = 1L;
-    final String host;
+    final String host; // null: the driver is in this JVM
     final int port;
     final byte[] token;
     final NetworkSpec spec;
@@ -534,8 +671,28 @@ final class StepExchange implements Objective.EpochSteps {
       List<Block> part = new ArrayList<>();
       it.forEachRemaining(part::add);
       TaskContext context = BarrierTaskContext.get();
-      Batch.Deal deal = part.isEmpty() ? null : Batch.Deal.of(part, seed, count);
-      Network network = new Network(spec);
+      Waiting killed = () -> {
+        if (context.isInterrupted()) {
+          throw new IOException("the task was killed");
+        }
+      };
+      Steps steps = new Steps(spec, part, part.isEmpty() ? null
+          : Batch.Deal.of(part, seed, count));
+      if (host == null) {
+        Mailbox[] boxes = IN_JVM.get(java.util.HexFormat.of().formatHex(token));
+        if (boxes == null) {
+          throw new IOException("the step exchange's driver is not in this JVM");
+        }
+        Mailbox box = boxes[context.partitionId()];
+        box.attached.countDown();
+        while (true) {
+          Message request = box.take(box.toTask, killed);
+          if (request.op() == OP_END) {
+            return;
+          }
+          box.reply(steps.answer(request));
+        }
+      }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress(host, port), CONNECT_SECONDS * 1000);
         s.setTcpNoDelay(true);
@@ -549,49 +706,12 @@ final class StepExchange implements Objective.EpochSteps {
         out.flush();
         Frame request = new Frame();
         Frame reply = new Frame();
-        double[] gradient = null;
-        Waiting killed = () -> {
-          if (context.isInterrupted()) {
-            throw new IOException("the task was killed");
-          }
-        };
         while (true) {
-          request.read(in, killed);
-          if (request.op == OP_END) {
+          Message m = request.read(in, killed);
+          if (m.op() == OP_END) {
             return;
           }
-          if (request.index == FAIL_AT_BATCH.get()) {
-            throw new IOException("failing at batch " + request.index + " (a test's fault)");
-          }
-          if (request.op == OP_STEP) {
-            double[] params = request.arrays[0];
-            Block b = deal == null ? null
-                : deal.gather(part, request.index, Batch.Gather.forThread());
-            if (b == null) {
-              reply.encode(OP_STEP, request.index, 0, 0.0, null);
-            } else {
-              if (gradient == null) {
-                gradient = new double[params.length];
-              } else {
-                Arrays.fill(gradient, 0.0);
-              }
-              double loss = network.lossAndGradient(params, b,
-                  Workspace.forThread(spec, b.rows), gradient);
-              reply.encode(OP_STEP, request.index, b.rows, loss, null, gradient);
-            }
-          } else if (request.op == OP_ROUND) {
-            RoundRequest r = (RoundRequest) deserialize(request.meta);
-            java.util.Map<String, double[]> m = new java.util.LinkedHashMap<>();
-            for (int a = 0; a < r.names().length; a++) {
-              m.put(r.names()[a], request.arrays[a + 1]);
-            }
-            LocalSgd.Sum sum = deal == null ? null : LocalSgd.replica(r.round(), network,
-                request.arrays[0], new OptimizerState.Snapshot(r.optimizer(), r.steps(), m),
-                part, deal);
-            reply.encode(OP_ROUND, request.index, 0, 0.0, sum == null ? null : serialize(sum));
-          } else {
-            throw new IOException("unknown op " + request.op);
-          }
+          reply.encodeOnce(steps.answer(m));
           out.write(reply.buffer, 0, reply.length);
           out.flush();
         }
@@ -599,9 +719,54 @@ final class StepExchange implements Objective.EpochSteps {
     }
   }
 
-  /** For messages: why the exchange is off. */
-  static String describe(Throwable t) {
-    String m = t.getMessage() == null ? t.toString() : t.getMessage();
-    return m.lines().findFirst().orElse(m);
+  /** A task's side of the arithmetic: its partition's rows, their deal, reused buffers. */
+  private static final class Steps {
+    final NetworkSpec spec;
+    final Network network;
+    final List<Block> part;
+    final Batch.Deal deal; // null for an empty partition
+    double[] gradient;
+
+    Steps(NetworkSpec spec, List<Block> part, Batch.Deal deal) {
+      this.spec = spec;
+      this.network = new Network(spec);
+      this.part = part;
+      this.deal = deal;
+    }
+
+    /** The answer to a step or round request. */
+    Message answer(Message request) throws IOException {
+      if (request.index() == FAIL_AT_BATCH.get()) {
+        throw new IOException("failing at batch " + request.index() + " (a test's fault)");
+      }
+      if (request.op() == OP_STEP) {
+        double[] params = request.arrays()[0];
+        Block b = deal == null ? null
+            : deal.gather(part, request.index(), Batch.Gather.forThread());
+        if (b == null) {
+          return new Message(OP_STEP, request.index(), 0, 0.0, null);
+        }
+        if (gradient == null || gradient.length != params.length) {
+          gradient = new double[params.length];
+        } else {
+          Arrays.fill(gradient, 0.0);
+        }
+        double loss = network.lossAndGradient(params, b, Workspace.forThread(spec, b.rows),
+            gradient);
+        return new Message(OP_STEP, request.index(), b.rows, loss, null, gradient);
+      }
+      if (request.op() == OP_ROUND) {
+        RoundRequest r = (RoundRequest) request.meta();
+        java.util.Map<String, double[]> m = new java.util.LinkedHashMap<>();
+        for (int a = 0; a < r.names().length; a++) {
+          m.put(r.names()[a], request.arrays()[a + 1]);
+        }
+        LocalSgd.Sum sum = deal == null ? null : LocalSgd.replica(r.round(), network,
+            request.arrays()[0], new OptimizerState.Snapshot(r.optimizer(), r.steps(), m),
+            part, deal);
+        return new Message(OP_ROUND, request.index(), 0, 0.0, sum);
+      }
+      throw new IOException("unknown op " + request.op());
+    }
   }
 }

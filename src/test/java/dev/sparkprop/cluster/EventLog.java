@@ -63,6 +63,12 @@ record EventLog(String appId, List<JsonNode> events) {
         .map(e -> e.path("Task Info").path("Executor ID").asText()).distinct().sorted().toList();
   }
 
+  /** The description of each job, in order ("" for a job without one). */
+  List<String> jobDescriptions() {
+    return of("SparkListenerJobStart").stream()
+        .map(e -> e.path("Properties").path("spark.job.description").asText()).toList();
+  }
+
   /** Reasons of the tasks that did not succeed. */
   List<String> failedTaskReasons() {
     return of("SparkListenerTaskEnd").stream()

@@ -142,6 +142,31 @@ class StandaloneClusterTest {
 
   @Test
   @Order(2)
+  void train_miniBatchAdam_epochsRunAsOneJobAcrossExecutorsAndModelEqualsLocal()
+      throws Exception {
+    // Two partitions, one per executor's slot: each epoch's 11 steps go through the step
+    // exchange, whose tasks in the executor JVMs connect back to this driver.
+    String[] miniBatches = {"partitions=2", "epochs=6", "optimizer.batch-size=128"};
+    Path local = tmp.resolve("digits-minibatch-local");
+    runLocal(with(digitsTraining(local), miniBatches));
+    Path events = Files.createDirectories(tmp.resolve("events-minibatch"));
+    Path model = tmp.resolve("digits-minibatch-cluster");
+    Background driver = launch("train-minibatch", clientMode(EventLog.settings(events)),
+        with(digitsTraining(model), miniBatches));
+    Result r = driver.await(DRIVER_TIMEOUT_SECONDS);
+    report("train, mini-batch", r);
+    assertEquals(0, r.code(), r.output());
+    EventLog log = EventLog.read(events);
+    long exchanged = log.jobDescriptions().stream()
+        .filter(d -> d.startsWith("sparkprop: an epoch's 11 steps over 2 tasks")).count();
+    assertEquals(6, exchanged, "one exchange job per epoch: " + log.jobDescriptions());
+    assertEquals(List.of(), log.failedTaskReasons());
+    assertEquals(List.of("0", "1"), log.executorsWithSuccessfulTasks());
+    assertModelsEqual(local, model);
+  }
+
+  @Test
+  @Order(3)
   void predict_onCluster_equalsLocalPredictions() throws Exception {
     Path model = tmp.resolve("digits-cluster");
     Path events = Files.createDirectories(tmp.resolve("events-predict"));
@@ -190,7 +215,7 @@ class StandaloneClusterTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void train_executorKilledMidway_lostTasksAndBlocksRecomputedAndModelUnchanged()
       throws Exception {
     Path events = Files.createDirectories(tmp.resolve("events-kill"));
@@ -235,7 +260,7 @@ class StandaloneClusterTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void train_driverKilledAfterCheckpoint_resumeOnClusterGivesUninterruptedModel()
       throws Exception {
     Path checkpoints = tmp.resolve("driver-kill-checkpoints");
@@ -291,7 +316,7 @@ class StandaloneClusterTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void train_executorsTooSmallToCache_blocksSpillToDiskAndModelUnchanged() throws Exception {
     Path data = tmp.resolve("synthetic.parquet");
     SparkSession spark = SparkTestSession.start("StandaloneClusterTest");
@@ -331,7 +356,7 @@ class StandaloneClusterTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void clientMode_badValueFoundInExecutors_exitsInputWithOneLine() throws Exception {
     Path csv = tmp.resolve("nan.csv");
     Files.writeString(csv, "a,b,y\n1.0,2.0,0.5\n2.0,NaN,1.5\n3.0,4.0,0.1\n");
@@ -347,7 +372,7 @@ class StandaloneClusterTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void clusterDeployMode_driverFails_exitsNonZeroThoughSparkSubmitWouldNot() throws Exception {
     Path csv = tmp.resolve("nan-cluster.csv");
     Files.writeString(csv, "a,b,y\n1.0,2.0,0.5\n2.0,NaN,1.5\n3.0,4.0,0.1\n");
@@ -368,7 +393,7 @@ class StandaloneClusterTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void clusterDeployMode_driverFinishes_exitsZero() throws Exception {
     Path csv = tmp.resolve("ok-cluster.csv");
     StringBuilder sb = new StringBuilder("a,b,y\n");

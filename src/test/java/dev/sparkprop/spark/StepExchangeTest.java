@@ -31,10 +31,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * An epoch's steps in one Spark job ({@link StepExchange}) against one job per step (local
- * property {@code spark.sparkprop.stepExchange=jobs}): the same model bit for bit, synchronous
- * and local SGD, also when a task is lost in the middle of an epoch; and the single-JVM model
- * within rounding.
+ * An epoch's steps in one Spark job ({@link StepExchange}), in-JVM and over sockets, against
+ * one job per step (local property {@code spark.sparkprop.stepExchange=jobs}): the same model
+ * bit for bit, synchronous and local SGD, also when a task is lost in the middle of an epoch;
+ * and the single-JVM model within rounding.
  */
 class StepExchangeTest {
   private static SparkSession spark;
@@ -119,6 +119,17 @@ class StepExchangeTest {
   }
 
   @Test
+  void fit_adamMiniBatchesAndLocalSteps_socketsEqualInJvmBitForBit() {
+    int[] exchanged = new int[1];
+    for (int k : new int[] {1, 3}) {
+      Trainer.Result inJvm = fit(adam(k), 2, "auto", exchanged);
+      Trainer.Result sockets = fit(adam(k), 2, "sockets", exchanged);
+      assertEquals(3, exchanged[0], "epochs in the exchange");
+      assertArrayEquals(inJvm.params(), sockets.params(), 0.0, "local steps " + k);
+    }
+  }
+
+  @Test
   void fit_adamThreeLocalSteps_exchangeEqualsJobsBitForBitAndLocalPartitionsWithin1e12() {
     int[] exchanged = new int[1];
     Trainer.Result viaExchange = fit(adam(3), 2, "auto", exchanged);
@@ -144,9 +155,12 @@ class StepExchangeTest {
     Trainer.Result lossy = fit(adam(1), 2, "auto", exchanged);
     assertEquals(3, exchanged[0], "every epoch began in the exchange");
     assertArrayEquals(viaJobs.params(), lossy.params(), 0.0);
+    Trainer.Result lossySockets = fit(adam(1), 2, "sockets", exchanged);
+    assertArrayEquals(viaJobs.params(), lossySockets.params(), 0.0);
     StepExchange.FAIL_AT_BATCH.set(3);
     Trainer.Result lossyRounds = fit(adam(3), 2, "auto", exchanged);
     assertArrayEquals(fit(adam(3), 2, "jobs", exchanged).params(), lossyRounds.params(), 0.0);
+    assertArrayEquals(lossyRounds.params(), fit(adam(3), 2, "sockets", exchanged).params(), 0.0);
     assertEquals(0, sc.statusTracker().getActiveJobIds().length, "no job left running");
   }
 
@@ -160,11 +174,11 @@ class StepExchangeTest {
       assertNull(objective.exchangeOff());
       sc.setLocalProperty(SparkObjective.EXCHANGE_KEY, "jobs");
       assertEquals(SparkObjective.EXCHANGE_KEY + "=jobs", objective.exchangeOff());
-      sc.setLocalProperty(SparkObjective.EXCHANGE_KEY, "sockets");
+      sc.setLocalProperty(SparkObjective.EXCHANGE_KEY, "udp");
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           objective::exchangeOff);
       assertTrue(e.getMessage().contains(SparkObjective.EXCHANGE_KEY)
-          && e.getMessage().contains("sockets"), e.getMessage());
+          && e.getMessage().contains("udp"), e.getMessage());
     }
   }
 }

@@ -108,6 +108,15 @@ final class TimeToAccuracy {
       return Double.NaN;
     }
 
+    /** Preparation plus every epoch with its evaluation: the whole run's wall time. */
+    double wall() {
+      double t = prep;
+      for (double[] e : epochs) {
+        t += e[0] + e[1];
+      }
+      return t;
+    }
+
     Stats perEpoch() {
       List<Double> s = new ArrayList<>();
       for (int i = epochs.size() > 2 ? 1 : 0; i < epochs.size(); i++) {
@@ -167,6 +176,15 @@ final class TimeToAccuracy {
     }
     Curve f64 = sparkprop("sparkprop adam sync float64", train, test, adam, Precision.FLOAT64,
         reluNet(), epochs, true);
+    if (!quick) { // what a cluster's transport costs: the step exchange over sockets
+      spark.sparkContext().setLocalProperty(SparkObjective.EXCHANGE_KEY, "sockets");
+      try {
+        sparkprop("sparkprop adam sync float64, step exchange over sockets", train, test, adam,
+            Precision.FLOAT64, reluNet(), epochs, true);
+      } finally {
+        spark.sparkContext().setLocalProperty(SparkObjective.EXCHANGE_KEY, null);
+      }
+    }
     Curve f32 = quick ? null : sparkprop("sparkprop adam sync float32", train, test, adam,
         Precision.FLOAT32, reluNet(), epochs, true);
     Curve l64 = quick ? null : sparkprop("sparkprop adam local K=" + localSteps + " float64",
@@ -624,9 +642,16 @@ final class TimeToAccuracy {
         double rl = l.perEpoch().median() / s;
         results.target("tta: " + l.system() + " epoch / scikit-learn's", "<= 0.8x", rl,
             rl <= 0.8);
-        double tl = l.wallTo(0.88) / sk.wallTo(0.88);
-        results.target("tta: " + l.system() + " time to 0.88 / scikit-learn's", "<= 1x", tl,
-            tl <= 1);
+        if (Double.isNaN(sk.wallTo(0.88))) {
+          // scikit-learn did not reach 0.88: its whole run is a lower bound of its time to it
+          double tl = l.wallTo(0.88) / sk.wall();
+          results.target("tta: " + l.system() + " time to 0.88 / scikit-learn's whole run "
+              + "(it did not reach 0.88)", "<= 1x", tl, tl <= 1);
+        } else {
+          double tl = l.wallTo(0.88) / sk.wallTo(0.88);
+          results.target("tta: " + l.system() + " time to 0.88 / scikit-learn's", "<= 1x", tl,
+              tl <= 1);
+        }
         double a5 = l.accuracyAfter(5);
         results.target("tta: " + l.system() + " accuracy after 5 epochs", ">= 0.87", a5,
             a5 >= 0.87);

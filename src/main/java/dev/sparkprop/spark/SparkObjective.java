@@ -48,6 +48,10 @@ import scala.reflect.ClassTag$;
  * steps on its partition's rows ({@link LocalSgd#replica}) from the broadcast parameters and
  * optimizer state, and the replicas' weighted sums come back.
  *
+ * <p>Where Spark allows, an epoch's steps and rounds run instead in one job that stays with
+ * the rows for the whole epoch ({@link #openEpoch}, {@link StepExchange}): the same tasks'
+ * arithmetic, without a job per step.
+ *
  * <p>The blocks are persisted (MEMORY_AND_DISK) on construction unless the caller already
  * persisted them; {@link #close()} unpersists only what this object persisted.
  */
@@ -178,6 +182,11 @@ public final class SparkObjective implements Objective, AutoCloseable {
     EpochSteps jobs = Objective.super.openEpoch(seed, count);
     String off = count < 2 ? "one batch" : exchangeOff();
     if (off != null) {
+      if (count >= 2 && off.contains("task slots") && !slotsWarned) {
+        slotsWarned = true;
+        LOG.warn("sparkprop: mini-batch steps run one Spark job each: {}, for one job per "
+            + "epoch", off);
+      }
       return jobs;
     }
     StepExchange exchange;
@@ -243,6 +252,9 @@ public final class SparkObjective implements Objective, AutoCloseable {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(
       SparkObjective.class);
+
+  /** Whether the warning about more partitions than task slots was logged. */
+  private boolean slotsWarned;
 
   /** Epochs whose steps began in a step exchange (tests). */
   int exchangedEpochs;

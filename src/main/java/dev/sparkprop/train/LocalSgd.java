@@ -18,8 +18,8 @@ import java.util.Map;
  * averaging): every replica (a partition of the training rows) starts a round from the same
  * parameters and optimizer state, takes the round's K mini-batch steps on its own rows of
  * batches {@code first .. first+K-1} of the epoch, and the replicas are then averaged, each
- * weighted by the rows it stepped on. One synchronisation (one Spark job) per K steps instead of
- * one per step.
+ * weighted by the rows it stepped on. One synchronisation (on Spark: one exchange with the
+ * epoch's tasks, or one job) per K steps instead of one per step.
  *
  * <p>Optimizer state: the moments (momentum's velocity, Adam's m and v) are averaged like the
  * parameters, weighted by rows, and the step count advances by K, so every round starts all

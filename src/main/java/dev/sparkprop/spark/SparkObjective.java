@@ -170,12 +170,12 @@ public final class SparkObjective implements Objective, AutoCloseable {
   }
 
   /**
-   * The epoch's steps in one Spark job ({@link StepExchange}) where Spark allows it: Spark
-   * configuration {@value #EXCHANGE_KEY} is {@code auto} (the default; {@code jobs} turns it
-   * off), every block has row ids, there are at least two batches, at most as many partitions
-   * as task slots, no dynamic allocation and no network encryption (the exchange's sockets are
-   * plain). Otherwise, and after the exchange once failed to open, one job per step. An epoch
-   * whose exchange loses a task goes on with one job per step from the failed step.
+   * The epoch's steps in one Spark job ({@link StepExchange}) where Spark allows it:
+   * {@value #EXCHANGE_KEY} is not {@code jobs}, every block has row ids, there are at least
+   * two batches, at most as many partitions as task slots, no dynamic allocation and, where the
+   * exchange uses sockets, no network encryption (its sockets are plain). Otherwise, and after
+   * the exchange once failed to open, one job per step. An epoch whose exchange loses a task
+   * goes on with one job per step from the failed step.
    */
   @Override
   public EpochSteps openEpoch(long seed, int count) {
@@ -184,8 +184,7 @@ public final class SparkObjective implements Objective, AutoCloseable {
     if (off != null) {
       if (count >= 2 && off.contains("task slots") && !slotsWarned) {
         slotsWarned = true;
-        LOG.warn("sparkprop: mini-batch steps run one Spark job each: {}, for one job per "
-            + "epoch", off);
+        LOG.warn("sparkprop: mini-batch steps run one Spark job each: {}", off);
       }
       return jobs;
     }
@@ -303,7 +302,7 @@ public final class SparkObjective implements Objective, AutoCloseable {
     int slots = sc.sc().defaultParallelism() / Math.max(1, conf.getInt("spark.task.cpus", 1));
     if (blocks.getNumPartitions() > slots) {
       return blocks.getNumPartitions() + " partitions, more than the " + slots
-          + " task slots (set partitions to at most " + slots + ")";
+          + " task slots (set partitions to at most " + slots + " for one job per epoch)";
     }
     return null;
   }

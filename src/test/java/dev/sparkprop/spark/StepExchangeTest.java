@@ -165,6 +165,25 @@ class StepExchangeTest {
   }
 
   @Test
+  void fit_twoFitsAtOnceOnTwoSlots_takeTurnsAndEachGetsItsOwnModel() throws Exception {
+    // CrossValidator with parallelism 2 does this: two barrier jobs that each need every slot.
+    int[] exchanged = new int[1];
+    double[] alone = fit(adam(1), 2, "auto", exchanged).params();
+    double[] aloneRounds = fit(adam(3), 2, "auto", exchanged).params();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.concurrent.Future<double[]> a = pool.submit(
+          () -> fit(adam(1), 2, "auto", new int[1]).params());
+      java.util.concurrent.Future<double[]> b = pool.submit(
+          () -> fit(adam(3), 2, "auto", new int[1]).params());
+      assertArrayEquals(alone, a.get(120, java.util.concurrent.TimeUnit.SECONDS), 0.0);
+      assertArrayEquals(aloneRounds, b.get(120, java.util.concurrent.TimeUnit.SECONDS), 0.0);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void exchangeOff_morePartitionsThanSlotsOrJobs_saysWhyAndStepsAsJobs() {
     try (SparkObjective objective = new SparkObjective(sc.parallelize(blocks(), 3), SPEC, 2)) {
       String why = objective.exchangeOff();

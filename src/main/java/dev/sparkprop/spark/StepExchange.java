@@ -45,13 +45,17 @@ import scala.reflect.ClassTag$;
  * the results) is about 16 ms on the benchmark machine, three times the step's own products;
  * 235 steps an epoch paid it 235 times. Here the epoch's job is a barrier stage (Spark's gang
  * scheduling: all its tasks run at once, or none), each task stays with its partition's cached
- * blocks for the whole epoch, and the driver and the tasks talk over plain sockets: the driver
+ * blocks for the whole epoch, and the driver and the tasks exchange messages ({@link
+ * Transport}: by reference in local mode, where the tasks are threads of the driver's JVM; over
+ * plain sockets on a cluster): the driver
  * sends each step's parameters to every task, every task answers with its partition's gradient
  * sum for the step's batch, the driver adds them in partition order and takes the optimizer step
  * itself, as with one job per step. The arithmetic is the same code on the same rows in the same
- * order, so an epoch here equals an epoch of one job per step bit for bit (a test holds it).
+ * order, so an epoch here equals an epoch of one job per step bit for bit where that adds in
+ * partition order too (up to 5 partitions at depth 2; a test holds it), and to rounding where
+ * it adds through treeAggregate's tree.
  *
- * <p>Frames, both ways: a 32-byte header (op, batch index, rows, loss, length of a serialised
+ * <p>On a socket, frames both ways: a 32-byte header (op, batch index, rows, loss, length of a serialised
  * object, number of arrays), the object's bytes, then each array as its length and raw
  * little-endian doubles. A task authenticates with the session's random 16-byte token, which
  * reached it in the job's closure (through Spark's own channel).

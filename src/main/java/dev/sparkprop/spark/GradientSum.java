@@ -39,6 +39,22 @@ final class GradientSum implements Serializable {
     gradient = dev.sparkprop.nn.Doubles.read(in);
   }
 
+  /**
+   * Overwrites {@code gradient} with this sum's mean over its rows and returns the mean loss
+   * and the rows (a zero gradient and loss for no rows): a mini-batch step's result.
+   */
+  dev.sparkprop.train.Objective.BatchLoss meanInto(double[] gradient) {
+    if (rows == 0) {
+      java.util.Arrays.fill(gradient, 0.0);
+      return new dev.sparkprop.train.Objective.BatchLoss(0.0, 0);
+    }
+    double inv = 1.0 / rows;
+    for (int i = 0; i < gradient.length; i++) {
+      gradient[i] = this.gradient[i] * inv;
+    }
+    return new dev.sparkprop.train.Objective.BatchLoss(loss * inv, rows);
+  }
+
   /** Adds {@code other} into this (reusing this object's array) and returns this. */
   GradientSum merge(GradientSum other) {
     if (other.gradient != null) {

@@ -124,18 +124,9 @@ public final class SparkObjective implements Objective, AutoCloseable {
     Checks.arg(rowIds || batch.count() == 1,
         "mini-batches need row ids in every block; stack the blocks with BlockStacker");
     final String id = this.id;
-    GradientSum sum = pass(new Doubles(params), GradientSum.zero(),
+    return pass(new Doubles(params), GradientSum.zero(),
         (network, w, it) -> partitionBatchSum(network, w.get(0), it, batch, id),
-        GradientSum::merge);
-    if (sum.rows == 0) {
-      Arrays.fill(gradient, 0.0);
-      return new BatchLoss(0.0, 0);
-    }
-    double inv = 1.0 / sum.rows;
-    for (int i = 0; i < gradient.length; i++) {
-      gradient[i] = sum.gradient[i] * inv;
-    }
-    return new BatchLoss(sum.loss * inv, sum.rows);
+        GradientSum::merge).meanInto(gradient);
   }
 
   @Override
@@ -145,28 +136,18 @@ public final class SparkObjective implements Objective, AutoCloseable {
         "local SGD needs row ids in every block; stack the blocks with BlockStacker");
     // The parameters and the state's arrays travel as one broadcast; the names and the step
     // count are a few bytes in the closure.
-    String[] names = state.arrays().keySet().toArray(new String[0]);
-    double[][] arrays = new double[names.length + 1][];
-    arrays[0] = params;
-    for (int a = 0; a < names.length; a++) {
-      arrays[a + 1] = state.arrays().get(names[a]);
-    }
-    final String optimizer = state.optimizer();
-    final long steps = state.steps();
+    RoundState start = RoundState.of(state);
     final String id = this.id;
-    return pass(new Doubles(arrays), LocalSgd.Sum.zero(), (network, w, it) -> {
-      java.util.Map<String, double[]> m = new java.util.LinkedHashMap<>();
-      for (int a = 0; a < names.length; a++) {
-        m.put(names[a], w.get(a + 1));
-      }
-      List<Block> part = blocksOf(it);
-      if (part.isEmpty()) {
-        return Collections.emptyIterator();
-      }
-      Batch.Deal deal = dealOf(id, part, round.seed(), round.count());
-      return Collections.singletonList(LocalSgd.replica(round, network, w.get(0),
-          new OptimizerState.Snapshot(optimizer, steps, m), part, deal)).iterator();
-    }, LocalSgd.Sum::merge);
+    return pass(new Doubles(start.arrays(params, state)), LocalSgd.Sum.zero(),
+        (network, w, it) -> {
+          List<Block> part = blocksOf(it);
+          if (part.isEmpty()) {
+            return Collections.emptyIterator();
+          }
+          Batch.Deal deal = dealOf(id, part, round.seed(), round.count());
+          return Collections.singletonList(LocalSgd.replica(round, network, w.get(0),
+              start.snapshot(w::get), part, deal)).iterator();
+        }, LocalSgd.Sum::merge);
   }
 
   /**
@@ -182,7 +163,7 @@ public final class SparkObjective implements Objective, AutoCloseable {
     EpochSteps jobs = Objective.super.openEpoch(seed, count);
     String off = count < 2 ? "one batch" : exchangeOff();
     if (off != null) {
-      if (count >= 2 && off.contains("task slots") && !slotsWarned) {
+      if (off.equals(tooFewSlots()) && !slotsWarned) {
         slotsWarned = true;
         LOG.warn("sparkprop: mini-batch steps run one Spark job each: {}", off);
       }
@@ -195,8 +176,8 @@ public final class SparkObjective implements Objective, AutoCloseable {
           + " tasks");
     } catch (StepExchange.Unavailable e) {
       exchangeFailure = e.getMessage();
-      LOG.warn("sparkprop: mini-batch steps run one Spark job each ({} is off: {})",
-          "the step exchange", e.getMessage());
+      LOG.warn("sparkprop: mini-batch steps run one Spark job each (the step exchange is off: "
+          + "{})", e.getMessage());
       return jobs;
     }
     exchangedEpochs++;
@@ -299,12 +280,18 @@ public final class SparkObjective implements Objective, AutoCloseable {
         || conf.getBoolean("spark.ssl.enabled", false))) {
       return "network encryption is on and the exchange's sockets are plain";
     }
-    int slots = sc.sc().defaultParallelism() / Math.max(1, conf.getInt("spark.task.cpus", 1));
-    if (blocks.getNumPartitions() > slots) {
-      return blocks.getNumPartitions() + " partitions, more than the " + slots
-          + " task slots (set partitions to at most " + slots + " for one job per epoch)";
+    return tooFewSlots();
+  }
+
+  /** Why a barrier stage over the blocks cannot start: more partitions than slots; or null. */
+  private String tooFewSlots() {
+    int slots = sc.sc().defaultParallelism()
+        / Math.max(1, sc.getConf().getInt("spark.task.cpus", 1));
+    if (blocks.getNumPartitions() <= slots) {
+      return null;
     }
-    return null;
+    return blocks.getNumPartitions() + " partitions, more than the " + slots
+        + " task slots (set partitions to at most " + slots + " for one job per epoch)";
   }
 
   @Override
@@ -422,19 +409,37 @@ public final class SparkObjective implements Objective, AutoCloseable {
     if (part.isEmpty()) {
       return Collections.emptyIterator();
     }
-    Block b = dealOf(id, part, batch.seed(), batch.count()).gather(part, batch.index(),
-        Batch.Gather.forThread());
+    return Collections.singletonList(batchSum(network, params, part,
+        dealOf(id, part, batch.seed(), batch.count()), batch.index(), null)).iterator();
+  }
+
+  /**
+   * The gradient sum of the partition's rows of batch {@code index} ({@code part}, dealt by
+   * {@code deal}) at {@code params}, gathered into one block: into {@code into} (zeroed here),
+   * or a new array when it is null or of another length; {@link GradientSum#zero()} when the
+   * partition holds none of the batch's rows. One step's work in a task, whether the step is
+   * its own job or a message of the step exchange.
+   */
+  static GradientSum batchSum(Network network, double[] params, List<Block> part,
+      Batch.Deal deal, int index, double[] into) {
+    Block b = deal.gather(part, index, Batch.Gather.forThread());
     if (b == null) {
-      return Collections.singletonList(GradientSum.zero()).iterator();
+      return GradientSum.zero();
     }
-    GradientSum sum = new GradientSum(new double[params.length], 0.0, b.rows);
+    double[] gradient = into;
+    if (gradient == null || gradient.length != params.length) {
+      gradient = new double[params.length];
+    } else {
+      Arrays.fill(gradient, 0.0);
+    }
+    GradientSum sum = new GradientSum(gradient, 0.0, b.rows);
     sum.loss = network.lossAndGradient(params, b, Workspace.forThread(network.spec(), b.rows),
-        sum.gradient);
-    return Collections.singletonList(sum).iterator();
+        gradient);
+    return sum;
   }
 
   /** The partition's cached blocks, in order (references, no copies). */
-  private static List<Block> blocksOf(Iterator<Block> it) {
+  static List<Block> blocksOf(Iterator<Block> it) {
     List<Block> part = new ArrayList<>();
     it.forEachRemaining(part::add);
     return part;

@@ -4,7 +4,6 @@ import dev.sparkprop.nn.Block;
 import dev.sparkprop.nn.Checks;
 import dev.sparkprop.nn.Network;
 import dev.sparkprop.nn.NetworkSpec;
-import dev.sparkprop.nn.Workspace;
 import dev.sparkprop.optim.OptimizerState;
 import dev.sparkprop.train.Batch;
 import dev.sparkprop.train.LocalSgd;
@@ -25,7 +24,6 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -237,52 +235,28 @@ final class StepExchange implements Objective.EpochSteps {
   @Override
   public Objective.BatchLoss lossAndGradient(double[] params, int batch, double[] gradient) {
     sendAll(new Message(OP_STEP, batch, 0, 0.0, null, params));
-    long rows = 0;
-    double loss = 0.0;
-    boolean first = true;
+    // Merged in partition order as a job per step merges its tasks' sums. The first sum with
+    // rows lends its array (the answering task's or link's buffer) to the total; neither is
+    // touched again before the next step is sent, after meanInto has read it.
+    GradientSum sum = GradientSum.zero();
     try {
       for (Link link : links) {
         Message reply = link.receive(job);
-        if (reply.rows() == 0) {
-          continue;
-        }
-        double[] g = reply.arrays()[0];
-        if (first) {
-          System.arraycopy(g, 0, gradient, 0, gradient.length);
-          first = false;
-        } else {
-          for (int i = 0; i < gradient.length; i++) {
-            gradient[i] += g[i];
-          }
-        }
-        rows += reply.rows();
-        loss += reply.loss();
+        sum.merge(new GradientSum(reply.rows() == 0 ? null : reply.arrays()[0], reply.loss(),
+            reply.rows()));
       }
     } catch (IOException e) {
       throw lost(e);
     }
-    if (rows == 0) {
-      Arrays.fill(gradient, 0.0);
-      return new Objective.BatchLoss(0.0, 0);
-    }
-    double inv = 1.0 / rows;
-    for (int i = 0; i < gradient.length; i++) {
-      gradient[i] *= inv;
-    }
-    return new Objective.BatchLoss(loss * inv, rows);
+    return sum.meanInto(gradient);
   }
 
   @Override
   public LocalSgd.Sum localRound(double[] params, OptimizerState.Snapshot state,
       LocalSgd.Round round) {
-    String[] names = state.arrays().keySet().toArray(new String[0]);
-    double[][] arrays = new double[names.length + 1][];
-    arrays[0] = params;
-    for (int a = 0; a < names.length; a++) {
-      arrays[a + 1] = state.arrays().get(names[a]);
-    }
-    sendAll(new Message(OP_ROUND, round.first(), 0, 0.0,
-        new RoundRequest(round, state.optimizer(), state.steps(), names), arrays));
+    RoundState start = RoundState.of(state);
+    sendAll(new Message(OP_ROUND, round.first(), 0, 0.0, new RoundRequest(round, start),
+        start.arrays(params, state)));
     LocalSgd.Sum sum = LocalSgd.Sum.zero();
     try {
       for (Link link : links) {
@@ -399,8 +373,7 @@ final class StepExchange implements Objective.EpochSteps {
   }
 
   /** What a round's tasks need besides the arrays: the round and the state's shape. */
-  private record RoundRequest(LocalSgd.Round round, String optimizer, long steps,
-      String[] names) implements Serializable {}
+  private record RoundRequest(LocalSgd.Round round, RoundState start) implements Serializable {}
 
   /**
    * One message, either way: an op and batch index (driver to task) or rows and loss (task to
@@ -672,8 +645,7 @@ final class StepExchange implements Objective.EpochSteps {
     }
 
     void run(Iterator<Block> it) throws IOException {
-      List<Block> part = new ArrayList<>();
-      it.forEachRemaining(part::add);
+      List<Block> part = SparkObjective.blocksOf(it);
       TaskContext context = BarrierTaskContext.get();
       Waiting killed = () -> {
         if (context.isInterrupted()) {
@@ -725,14 +697,12 @@ final class StepExchange implements Objective.EpochSteps {
 
   /** A task's side of the arithmetic: its partition's rows, their deal, reused buffers. */
   private static final class Steps {
-    final NetworkSpec spec;
     final Network network;
     final List<Block> part;
     final Batch.Deal deal; // null for an empty partition
-    double[] gradient;
+    double[] gradient; // reused from step to step
 
     Steps(NetworkSpec spec, List<Block> part, Batch.Deal deal) {
-      this.spec = spec;
       this.network = new Network(spec);
       this.part = part;
       this.deal = deal;
@@ -744,30 +714,18 @@ final class StepExchange implements Objective.EpochSteps {
         throw new IOException("failing at batch " + request.index() + " (a test's fault)");
       }
       if (request.op() == OP_STEP) {
-        double[] params = request.arrays()[0];
-        Block b = deal == null ? null
-            : deal.gather(part, request.index(), Batch.Gather.forThread());
-        if (b == null) {
+        GradientSum sum = deal == null ? GradientSum.zero() : SparkObjective.batchSum(network,
+            request.arrays()[0], part, deal, request.index(), gradient);
+        if (sum.gradient == null) {
           return new Message(OP_STEP, request.index(), 0, 0.0, null);
         }
-        if (gradient == null || gradient.length != params.length) {
-          gradient = new double[params.length];
-        } else {
-          Arrays.fill(gradient, 0.0);
-        }
-        double loss = network.lossAndGradient(params, b, Workspace.forThread(spec, b.rows),
-            gradient);
-        return new Message(OP_STEP, request.index(), b.rows, loss, null, gradient);
+        gradient = sum.gradient;
+        return new Message(OP_STEP, request.index(), sum.rows, sum.loss, null, gradient);
       }
       if (request.op() == OP_ROUND) {
         RoundRequest r = (RoundRequest) request.meta();
-        java.util.Map<String, double[]> m = new java.util.LinkedHashMap<>();
-        for (int a = 0; a < r.names().length; a++) {
-          m.put(r.names()[a], request.arrays()[a + 1]);
-        }
         LocalSgd.Sum sum = deal == null ? null : LocalSgd.replica(r.round(), network,
-            request.arrays()[0], new OptimizerState.Snapshot(r.optimizer(), r.steps(), m),
-            part, deal);
+            request.arrays()[0], r.start().snapshot(i -> request.arrays()[i]), part, deal);
         return new Message(OP_ROUND, request.index(), 0, 0.0, sum);
       }
       throw new IOException("unknown op " + request.op());

@@ -47,11 +47,11 @@ class SparkMiniBatchTest {
     spark.stop();
   }
 
-  private static final NetworkSpec SPEC = NetworkSpec.of(new int[] {6, 8, 3},
+  static final NetworkSpec SPEC = NetworkSpec.of(new int[] {6, 8, 3},
       Activation.TANH, Activation.SOFTMAX, Loss.CROSS_ENTROPY);
 
   /** 300 rows of a 3-class problem in uneven blocks, row ids in input order. */
-  private static List<Block> blocks() {
+  static List<Block> blocks() {
     Random random = new Random(5);
     List<Block> blocks = new ArrayList<>();
     long id = 0;

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sparkprop.nn.Activation;
 import dev.sparkprop.nn.Block;
 import dev.sparkprop.nn.Init;
-import dev.sparkprop.nn.Loss;
 import dev.sparkprop.nn.Network;
 import dev.sparkprop.nn.NetworkSpec;
 import dev.sparkprop.optim.Adam;
@@ -20,9 +18,7 @@ import dev.sparkprop.train.EarlyStopping;
 import dev.sparkprop.train.LocalObjective;
 import dev.sparkprop.train.TrainConfig;
 import dev.sparkprop.train.Trainer;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -57,29 +53,11 @@ class StepExchangeTest {
     sc.setLocalProperty(SparkObjective.EXCHANGE_KEY, null);
   }
 
-  private static final NetworkSpec SPEC = NetworkSpec.of(new int[] {6, 8, 3},
-      Activation.TANH, Activation.SOFTMAX, Loss.CROSS_ENTROPY);
+  /** The mini-batch tests' network and 300 rows in 7 uneven blocks. */
+  private static final NetworkSpec SPEC = SparkMiniBatchTest.SPEC;
 
-  /** 300 rows of a 3-class problem in uneven blocks, row ids in input order. */
   private static List<Block> blocks() {
-    Random random = new Random(5);
-    List<Block> blocks = new ArrayList<>();
-    long id = 0;
-    for (int rows : new int[] {50, 7, 64, 64, 1, 50, 64}) {
-      double[][] x = new double[rows][6];
-      double[][] y = new double[rows][1];
-      long[] ids = new long[rows];
-      for (int r = 0; r < rows; r++) {
-        for (int f = 0; f < 6; f++) {
-          x[r][f] = random.nextGaussian();
-        }
-        y[r][0] = (x[r][0] + x[r][1] > 0 ? 1 : 0) + (x[r][2] > 1 ? 1 : 0);
-        ids[r] = id++;
-      }
-      Block b = Block.ofRows(x, y);
-      blocks.add(new Block(b.rows, b.features, b.x, b.targetWidth, b.y, ids));
-    }
-    return blocks;
+    return SparkMiniBatchTest.blocks();
   }
 
   private static Adam adam(int localSteps) {
